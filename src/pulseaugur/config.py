@@ -1,0 +1,215 @@
+"""Settings: built-in defaults, then a TOML file, then ``PULSEAUGUR_*`` environment variables.
+
+The TOML file is ``pulseaugur.toml`` in the working directory, or the path in
+``PULSEAUGUR_CONFIG`` (or ``--config`` on the command line). Each setting has one flat
+key in the file and one environment variable, its key upper-cased behind
+``PULSEAUGUR_``::
+
+    database_url = "sqlite:///data/pulseaugur.sqlite3"   # PULSEAUGUR_DATABASE_URL
+    port = 8000                                          # PULSEAUGUR_PORT
+
+A bad value stops the program at start with a ``ConfigError`` naming the setting and
+where it came from. Unknown keys in the file are errors too (a typo must not be silently
+ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from pulseaugur.errors import ConfigError
+
+ENV_PREFIX = "PULSEAUGUR_"
+DEFAULT_CONFIG_FILE = "pulseaugur.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting, validated. See ``SETTINGS_HELP`` for what each one means."""
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sources_file: Path | None = None
+    user_agent: str = (
+        "PulseAugur/0.1 (+https://github.com/pulseaugur/pulseaugur; AI-news aggregator)"
+    )
+    fetch_timeout_s: float = 20.0
+    max_response_bytes: int = 10_000_000
+    max_concurrent_fetches: int = 16
+    poll_interval_s: int = 900
+    allow_private_addresses: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """``database_url``, or the SQLite file under ``data_dir`` when it is empty."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'pulseaugur.sqlite3').as_posix()}"
+
+
+SETTINGS_HELP: dict[str, str] = {
+    "data_dir": "directory for the SQLite database and other local state",
+    "database_url": "SQLAlchemy URL: sqlite:///path or postgresql://user@host/db "
+    "(empty: a SQLite file in data_dir)",
+    "host": "address the web server listens on",
+    "port": "port the web server listens on (1-65535)",
+    "sources_file": "TOML source list to use instead of the built-in one",
+    "user_agent": "User-Agent header sent with every fetch",
+    "fetch_timeout_s": "seconds a whole fetch may take before it is cut off",
+    "max_response_bytes": "largest response body accepted, in bytes",
+    "max_concurrent_fetches": "fetches in flight at once",
+    "poll_interval_s": "default seconds between polls of a source",
+    "allow_private_addresses": "allow fetching from loopback/private addresses (replay, tests)",
+    "log_level": "DEBUG, INFO, WARNING or ERROR",
+}
+
+
+def _parse_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _parse_int(low: int, high: int) -> Callable[[Any], int]:
+    def parse(raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise ValueError(f"expected an integer, got {raw!r}")
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"expected an integer, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected an integer from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _parse_positive_float(raw: Any) -> float:
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"expected a positive number, got {value}")
+    return value
+
+
+def _parse_str(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a string, got {raw!r}")
+    return raw.strip()
+
+
+def _parse_path(raw: Any) -> Path:
+    text = _parse_str(raw)
+    if not text:
+        raise ValueError("expected a path, got an empty string")
+    return Path(text)
+
+
+def _parse_optional_path(raw: Any) -> Path | None:
+    text = _parse_str(raw)
+    return Path(text) if text else None
+
+
+def _parse_database_url(raw: Any) -> str:
+    text = _parse_str(raw)
+    if text and not text.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+        raise ValueError(f"expected a sqlite:/// or postgresql:// URL, got {text!r}")
+    return text
+
+
+def _parse_log_level(raw: Any) -> str:
+    text = _parse_str(raw).upper()
+    if text not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError(f"expected DEBUG, INFO, WARNING or ERROR, got {raw!r}")
+    return text
+
+
+def _parse_user_agent(raw: Any) -> str:
+    text = _parse_str(raw)
+    if not text or any(c in text for c in "\r\n"):
+        raise ValueError("expected a non-empty single-line string")
+    return text
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "data_dir": _parse_path,
+    "database_url": _parse_database_url,
+    "host": _parse_str,
+    "port": _parse_int(1, 65535),
+    "sources_file": _parse_optional_path,
+    "user_agent": _parse_user_agent,
+    "fetch_timeout_s": _parse_positive_float,
+    "max_response_bytes": _parse_int(1024, 1_000_000_000),
+    "max_concurrent_fetches": _parse_int(1, 1024),
+    "poll_interval_s": _parse_int(30, 7 * 24 * 3600),
+    "allow_private_addresses": _parse_bool,
+    "log_level": _parse_log_level,
+}
+
+
+def _apply(settings: Settings, values: Mapping[str, Any], origin: Callable[[str], str]) -> Settings:
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        parser = _PARSERS.get(key)
+        if parser is None:
+            raise ConfigError(origin(key), "unknown setting")
+        try:
+            changes[key] = parser(raw)
+        except ValueError as exc:
+            raise ConfigError(origin(key), str(exc)) from None
+    return replace(settings, **changes)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings from defaults, the TOML file, the environment and ``overrides``.
+
+    ``overrides`` (command-line options) win over everything; ``None`` values in it are
+    skipped. Raises ``ConfigError`` naming the first bad setting.
+    """
+    env = os.environ if environ is None else environ
+    settings = Settings()
+    path = config_file
+    if path is None and env.get(ENV_PREFIX + "CONFIG"):
+        path = Path(env[ENV_PREFIX + "CONFIG"])
+    elif path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = Path(DEFAULT_CONFIG_FILE)
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                document = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError("config file", f"{path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}", f"not valid TOML ({exc})") from None
+        settings = _apply(settings, document, lambda key: f"{path}: {key}")
+    known = {f.name for f in fields(Settings)}
+    from_env = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in env.items()
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in known
+    }
+    settings = _apply(settings, from_env, lambda key: ENV_PREFIX + key.upper())
+    if overrides:
+        chosen = {k: v for k, v in overrides.items() if v is not None}
+        settings = _apply(settings, chosen, lambda key: "--" + key.replace("_", "-"))
+    return settings

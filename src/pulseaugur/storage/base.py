@@ -1,0 +1,160 @@
+"""The storage contract: what the pipeline, the web app and the CLI may ask of a database.
+
+Rules every implementation keeps (the contract tests in ``tests/storage`` check them on
+SQLite and PostgreSQL alike):
+
+- Every datetime going in or out is timezone-aware UTC.
+- Writes are idempotent: storing the same item, membership, story or duplicate record
+  again changes nothing and adds no row.
+- An item is stored once. A second document with the same canonical URL or the same
+  content hash is recorded as a duplicate of the first (``ItemOutcome.duplicate_of``)
+  and not stored again.
+- Errors from the driver come out as ``StorageError``; a missing record asked for by id
+  is ``NotFoundError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from pulseaugur.types import Cluster, CoverageEntry, Item, Source, SourceState, Story
+
+EventOrder = Literal["newest", "top"]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """What ``add_item`` did: ``stored`` a new item, found it ``existing`` (same id), or
+    recorded it as a ``duplicate`` of ``duplicate_of`` (same canonical URL or content)."""
+
+    status: Literal["stored", "existing", "duplicate"]
+    item_id: str
+    duplicate_of: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """An event as pages and the API show it: the cluster, its story (None until the
+    first summary is written) and its coverage ordered by authority, primary first."""
+
+    cluster: Cluster
+    story: Story | None
+    coverage: tuple[CoverageEntry, ...]
+
+    @property
+    def path(self) -> str:
+        """The event page's path, ``/cluster/<id>-<slug>``."""
+        return f"/cluster/{self.cluster.id}-{self.cluster.slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One page of events and the opaque cursor of the next page (None at the end)."""
+
+    events: tuple[EventView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLogEntry:
+    """One fetch attempt of a source, for the fetch log."""
+
+    source_id: str
+    url: str
+    started_at: datetime
+    duration_ms: int
+    status: int | None
+    items_seen: int
+    items_new: int
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Totals for the status line and tests."""
+
+    sources: int
+    items: int
+    duplicates: int
+    clusters: int
+    multi_source_clusters: int
+    stories: int
+
+
+class Storage(Protocol):
+    """The database behind PulseAugur. See the module docstring for the rules."""
+
+    # sources
+    def sync_sources(self, sources: Iterable[Source]) -> None:
+        """Insert or update these sources (by id); sources not listed are left alone."""
+
+    def get_sources(self, *, enabled_only: bool = False) -> list[Source]:
+        """All sources, ordered by id."""
+
+    def get_source(self, source_id: str) -> Source:
+        """One source; ``NotFoundError`` if unknown."""
+
+    def get_source_state(self, source_id: str) -> SourceState:
+        """The scheduler's state of a source (an empty state if never polled)."""
+
+    def save_source_state(self, state: SourceState) -> None:
+        """Replace the scheduler's state of a source."""
+
+    def log_fetch(self, entry: FetchLogEntry) -> None:
+        """Append one fetch attempt to the fetch log."""
+
+    # items
+    def add_item(self, item: Item) -> ItemOutcome:
+        """Store an item unless it, or a duplicate of it, is already stored."""
+
+    def get_items(self, item_ids: Sequence[str]) -> list[Item]:
+        """The stored items with these ids, in the order asked (unknown ids skipped)."""
+
+    # clusters
+    def max_cluster_id(self) -> int:
+        """The largest cluster id in use, 0 when there is none."""
+
+    def save_cluster(self, cluster: Cluster) -> None:
+        """Insert or update a cluster (by id)."""
+
+    def add_membership(self, cluster_id: int, item_id: str, similarity: float) -> bool:
+        """Put an item in a cluster; False (and no change) if it already is in one."""
+
+    def get_cluster(self, cluster_id: int) -> Cluster:
+        """One cluster; ``NotFoundError`` if unknown."""
+
+    def cluster_coverage(self, cluster_id: int) -> list[CoverageEntry]:
+        """The items of a cluster with their sources, in the order they joined."""
+
+    def recent_cluster_members(self, since: datetime) -> list[tuple[int, Item]]:
+        """(cluster id, item) for every item of clusters updated at or after ``since``,
+        oldest item first: what an online clusterer needs to resume after a restart."""
+
+    # stories
+    def save_story(self, story: Story) -> None:
+        """Insert or replace the story of a cluster."""
+
+    def get_event(self, cluster_id: int) -> EventView:
+        """One event with its story and coverage; ``NotFoundError`` if unknown."""
+
+    def list_events(
+        self,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        order: EventOrder = "newest",
+        min_sources: int = 1,
+    ) -> EventPage:
+        """Events that have a story, newest (by last update) or top (by score) first,
+        ``limit`` at a time; pass ``next_cursor`` back to get the next page.
+        ``ValueError`` for a cursor this method did not make."""
+
+    def counts(self) -> Counts:
+        """Row totals."""
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,229 @@
+"""The records that travel through the pipeline.
+
+Every record is a frozen dataclass: stages receive records and return new ones, and
+never mutate what they were given. All datetimes are timezone-aware and in UTC.
+
+    Source ──fetch──▶ FetchResult ──parse──▶ RawItem ──normalize──▶ Item
+    Item ──cluster──▶ Assignment ──▶ Cluster ──summarize/rank──▶ Story
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+SourceKind = Literal["feed"]
+"""How a source is fetched. ``feed`` covers RSS 0.9x/1.0/2.0, RDF, Atom and JSON Feed."""
+
+JSONValue = Any
+"""A value that ``json.dumps`` accepts (dicts, lists, strings, numbers, booleans, None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A place we read from.
+
+    ``id`` is a stable slug (``techcrunch``); ``tier`` runs from 1 (primary sources and
+    the most authoritative outlets) to 3; ``languages`` are ISO 639-1 codes; ``domains``
+    are the web hosts whose articles belong to this source (used to attribute items
+    found through collections and replays).
+    """
+
+    id: str
+    kind: SourceKind
+    url: str
+    name: str
+    outlet: str
+    section: str | None = None
+    tier: int = 2
+    languages: tuple[str, ...] = ("en",)
+    poll_interval_s: int = 900
+    domains: tuple[str, ...] = ()
+    enabled: bool = True
+    primary: bool = False
+    """True for first-party publishers (a lab's own blog, arXiv): their posts are originals."""
+
+    @property
+    def display_name(self) -> str:
+        """``Outlet — Section`` as the coverage list shows it."""
+        return f"{self.outlet} — {self.section}" if self.section else self.outlet
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the scheduler remembers of a source between polls."""
+
+    source_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_ok_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One HTTP fetch of a source.
+
+    ``status`` is the final HTTP status after redirects; ``not_modified`` is true for a
+    304 (``content`` is then empty). ``url`` is the final URL after redirects.
+    """
+
+    url: str
+    status: int
+    content: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool = False
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """One entry as a parser found it, before any cleaning.
+
+    Text fields hold what the document held (HTML included). ``published`` and
+    ``updated`` are UTC when the document gave a parseable date, else None. ``raw`` is a
+    JSON-serializable view of the entry for the ``raw_json`` column.
+    """
+
+    guid: str | None
+    url: str | None
+    title: str | None
+    summary: str | None
+    content: str | None
+    authors: tuple[str, ...]
+    published: datetime | None
+    updated: datetime | None
+    lang: str | None
+    raw: Mapping[str, JSONValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An item in the common shape.
+
+    ``id`` is derived from the source and the item's identity (guid, else canonical
+    URL, else content hash), so the same document always gets the same id. ``body`` and
+    ``excerpt`` are plain text; ``title_en`` is the title for English items and empty
+    when no translation backend produced one (never a fake translation).
+    ``published_at`` falls back to ``fetched_at`` when the source gave no date, and
+    ``date_flag`` then says so (``missing``; ``future`` when the date was clamped).
+    """
+
+    id: str
+    source_id: str
+    guid: str | None
+    url_original: str | None
+    canonical_url: str | None
+    title: str
+    title_en: str
+    body: str
+    excerpt: str
+    authors: tuple[str, ...]
+    lang: str
+    published_at: datetime
+    fetched_at: datetime
+    content_hash: str
+    raw_json: Mapping[str, JSONValue]
+    date_flag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterDoc:
+    """What the clusterer sees of an item (the ``pulseaugur cluster`` input line)."""
+
+    id: str
+    title: str
+    body: str | None = None
+    lang: str | None = None
+    published_at: datetime | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The clusterer's decision for one document."""
+
+    doc_id: str
+    cluster_id: int
+    storyline_id: int
+    created: bool
+    """True when the document started a new cluster."""
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """An event: the items that report one happening."""
+
+    id: int
+    slug: str
+    first_seen: datetime
+    last_updated: datetime
+    state: Literal["open", "closed"] = "open"
+    storyline_id: int | None = None
+    item_count: int = 0
+    source_count: int = 0
+    merged_into: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageEntry:
+    """One item of an event, with the source that published it."""
+
+    item: Item
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A summary sentence and the ids of the items it was drawn from."""
+
+    text: str
+    item_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreParts:
+    """The shown parts of an event's 0–100 score; ``total`` is their weighted sum."""
+
+    authority: float
+    cluster_strength: float
+    headline_signal: float
+    time_decay: float
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """The published view of a cluster.
+
+    ``summarizer`` names what wrote the text: ``extractive`` or a model's name.
+    ``coverage_item_ids`` lists the event's items ordered by authority, primary first.
+    """
+
+    cluster_id: int
+    headline: str
+    summary: tuple[SummarySentence, ...]
+    impact: str
+    rank_reason: str
+    tags: tuple[str, ...]
+    event_type: str
+    score: ScoreParts
+    primary_item_id: str
+    summarizer: str
+    source_count: int
+    coverage_item_ids: tuple[str, ...]
+    version: int = 1
+
+    @property
+    def summary_text(self) -> str:
+        """The summary sentences joined into one paragraph."""
+        return " ".join(s.text for s in self.summary)
