@@ -1,0 +1,1 @@
+"""Alembic migrations of the PulseAugur schema (applied automatically at start)."""

@@ -1,0 +1,176 @@
+"""The SQLAlchemy Core schema: one set of tables for SQLite and PostgreSQL.
+
+Migrations in ``storage/migrations`` create exactly these tables; a test checks that
+the migrated database matches this metadata, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    SQLite keeps no zone, so values are stored as naive UTC and given back with
+    ``tzinfo=UTC``; PostgreSQL stores ``timestamptz``. Naive input is refused.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"expected a timezone-aware datetime, got {value!r}")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("outlet", sa.Text, nullable=False),
+    sa.Column("section", sa.Text),
+    sa.Column("tier", sa.Integer, nullable=False),
+    sa.Column("languages", sa.JSON, nullable=False),
+    sa.Column("poll_interval_s", sa.Integer, nullable=False),
+    sa.Column("domains", sa.JSON, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("is_primary", sa.Boolean, nullable=False),
+)
+
+source_state = sa.Table(
+    "source_state",
+    metadata,
+    sa.Column("source_id", sa.String(100), sa.ForeignKey("sources.id"), primary_key=True),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("last_ok_at", UTCDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("last_error_at", UTCDateTime),
+    sa.Column("consecutive_failures", sa.Integer, nullable=False),
+    sa.Column("next_poll_at", UTCDateTime),
+)
+
+fetch_log = sa.Table(
+    "fetch_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source_id", sa.String(100), sa.ForeignKey("sources.id"), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("status", sa.Integer),
+    sa.Column("items_seen", sa.Integer, nullable=False),
+    sa.Column("items_new", sa.Integer, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Index("ix_fetch_log_source_started", "source_id", "started_at"),
+)
+
+items = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("source_id", sa.String(100), sa.ForeignKey("sources.id"), nullable=False),
+    sa.Column("guid", sa.Text),
+    sa.Column("url_original", sa.Text),
+    sa.Column("canonical_url", sa.Text, unique=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_en", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("excerpt", sa.Text, nullable=False),
+    sa.Column("authors", sa.JSON, nullable=False),
+    sa.Column("lang", sa.String(16), nullable=False),
+    sa.Column("published_at", UTCDateTime, nullable=False),
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("raw_json", sa.JSON, nullable=False),
+    sa.Column("date_flag", sa.String(16)),
+    sa.Index("ix_items_published_at", "published_at"),
+)
+
+item_duplicates = sa.Table(
+    "item_duplicates",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("duplicate_of", sa.String(64), sa.ForeignKey("items.id"), nullable=False),
+    sa.Column("source_id", sa.String(100), sa.ForeignKey("sources.id"), nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("reason", sa.String(20), nullable=False),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+)
+
+clusters = sa.Table(
+    "clusters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("slug", sa.String(120), nullable=False),
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("last_updated", UTCDateTime, nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("storyline_id", sa.Integer),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Column("source_count", sa.Integer, nullable=False),
+    sa.Column("merged_into", sa.Integer),
+    sa.Index("ix_clusters_last_updated", "last_updated"),
+)
+
+cluster_members = sa.Table(
+    "cluster_members",
+    metadata,
+    sa.Column("item_id", sa.String(64), sa.ForeignKey("items.id"), primary_key=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("similarity", sa.Float, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Index("ix_cluster_members_cluster", "cluster_id", "position"),
+)
+
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), primary_key=True),
+    sa.Column("headline", sa.Text, nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+    sa.Column("impact", sa.Text, nullable=False),
+    sa.Column("rank_reason", sa.Text, nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("event_type", sa.String(40), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("score_authority", sa.Float, nullable=False),
+    sa.Column("score_cluster_strength", sa.Float, nullable=False),
+    sa.Column("score_headline_signal", sa.Float, nullable=False),
+    sa.Column("score_time_decay", sa.Float, nullable=False),
+    sa.Column("primary_item_id", sa.String(64), sa.ForeignKey("items.id"), nullable=False),
+    sa.Column("summarizer", sa.String(200), nullable=False),
+    sa.Column("source_count", sa.Integer, nullable=False),
+    sa.Column("coverage_item_ids", sa.JSON, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_stories_score", "score"),
+)

@@ -1,0 +1,544 @@
+"""``SqlStorage``: the Storage contract on SQLAlchemy Core, for SQLite and PostgreSQL.
+
+One class, one code path for both engines; the only dialect-specific piece is the
+"insert, or do nothing if the key exists" statement, which both engines support natively
+(``INSERT … ON CONFLICT DO NOTHING``) and which makes every write idempotent even when two
+processes race.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from pulseaugur.errors import NotFoundError, StorageError
+from pulseaugur.storage import schema as t
+from pulseaugur.storage.base import (
+    Counts,
+    EventOrder,
+    EventPage,
+    EventView,
+    FetchLogEntry,
+    ItemOutcome,
+)
+from pulseaugur.storage.engine import create_engine, migrate
+from pulseaugur.types import (
+    Cluster,
+    CoverageEntry,
+    Item,
+    ScoreParts,
+    Source,
+    SourceState,
+    Story,
+    SummarySentence,
+)
+
+
+def open_storage(url: str) -> SqlStorage:
+    """Open the database at ``url``, bring its schema up to date, and return the storage."""
+    engine = create_engine(url)
+    migrate(engine)
+    return SqlStorage(engine)
+
+
+class SqlStorage:
+    """The Storage contract (``pulseaugur.storage.base``) on a SQLAlchemy engine."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._sources: dict[str, Source] | None = None
+
+    # ---- plumbing -------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[sa.Connection]:
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except sa.exc.IntegrityError as exc:
+            raise StorageError(f"the database refused a write: {exc.orig}") from exc
+        except sa.exc.OperationalError as exc:
+            raise StorageError(f"database error: {exc.orig}") from exc
+
+    def _insert_ignore(
+        self, conn: sa.Connection, table: sa.Table, values: Mapping[str, Any]
+    ) -> bool:
+        """Insert a row unless a unique key clashes; True if the row was inserted."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        key = next(iter(table.primary_key.columns))
+        statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(key)
+        return conn.execute(statement).first() is not None
+
+    def _upsert(self, table: sa.Table, values: Mapping[str, Any], key: str) -> sa.Executable:
+        update = {k: v for k, v in values.items() if k != key}
+        if self.engine.dialect.name == "postgresql":
+            return (
+                postgresql.insert(table)
+                .values(**values)
+                .on_conflict_do_update(index_elements=[key], set_=update)
+            )
+        return (
+            sqlite.insert(table)
+            .values(**values)
+            .on_conflict_do_update(index_elements=[key], set_=update)
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ---- sources --------------------------------------------------------------------
+
+    def sync_sources(self, sources: Iterable[Source]) -> None:
+        with self._tx() as conn:
+            for source in sources:
+                conn.execute(self._upsert(t.sources, _source_row(source), "id"))
+        self._sources = None
+
+    def _source_map(self) -> dict[str, Source]:
+        if self._sources is None:
+            with self._tx() as conn:
+                rows = conn.execute(sa.select(t.sources).order_by(t.sources.c.id)).mappings()
+                self._sources = {row["id"]: _source_from_row(row) for row in rows}
+        return self._sources
+
+    def get_sources(self, *, enabled_only: bool = False) -> list[Source]:
+        return [s for s in self._source_map().values() if s.enabled or not enabled_only]
+
+    def get_source(self, source_id: str) -> Source:
+        try:
+            return self._source_map()[source_id]
+        except KeyError:
+            raise NotFoundError(f"no source with id {source_id!r}") from None
+
+    def get_source_state(self, source_id: str) -> SourceState:
+        with self._tx() as conn:
+            row = (
+                conn.execute(
+                    sa.select(t.source_state).where(t.source_state.c.source_id == source_id)
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return SourceState(source_id=source_id)
+        return SourceState(**dict(row))
+
+    def save_source_state(self, state: SourceState) -> None:
+        values = {
+            "source_id": state.source_id,
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "last_ok_at": state.last_ok_at,
+            "last_error": state.last_error,
+            "last_error_at": state.last_error_at,
+            "consecutive_failures": state.consecutive_failures,
+            "next_poll_at": state.next_poll_at,
+        }
+        with self._tx() as conn:
+            conn.execute(self._upsert(t.source_state, values, "source_id"))
+
+    def log_fetch(self, entry: FetchLogEntry) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                t.fetch_log.insert().values(
+                    source_id=entry.source_id,
+                    url=entry.url,
+                    started_at=entry.started_at,
+                    duration_ms=entry.duration_ms,
+                    status=entry.status,
+                    items_seen=entry.items_seen,
+                    items_new=entry.items_new,
+                    error=entry.error,
+                )
+            )
+
+    # ---- items ----------------------------------------------------------------------
+
+    def add_item(self, item: Item) -> ItemOutcome:
+        with self._tx() as conn:
+            if conn.execute(sa.select(t.items.c.id).where(t.items.c.id == item.id)).first():
+                return ItemOutcome("existing", item.id)
+            known = conn.execute(
+                sa.select(t.item_duplicates.c.duplicate_of, t.item_duplicates.c.reason).where(
+                    t.item_duplicates.c.id == item.id
+                )
+            ).first()
+            if known is not None:
+                return ItemOutcome("duplicate", item.id, known.duplicate_of, known.reason)
+            original = self._find_original(conn, item)
+            if original is None:
+                if self._insert_ignore(conn, t.items, _item_row(item)):
+                    return ItemOutcome("stored", item.id)
+                # Lost a race with another writer: whoever won holds the URL or content.
+                original = self._find_original(conn, item) or (item.id, "id")
+            if original[0] == item.id:
+                return ItemOutcome("existing", item.id)
+            self._insert_ignore(
+                conn,
+                t.item_duplicates,
+                {
+                    "id": item.id,
+                    "duplicate_of": original[0],
+                    "source_id": item.source_id,
+                    "url": item.url_original,
+                    "reason": original[1],
+                    "seen_at": item.fetched_at,
+                },
+            )
+            return ItemOutcome("duplicate", item.id, original[0], original[1])
+
+    @staticmethod
+    def _find_original(conn: sa.Connection, item: Item) -> tuple[str, str] | None:
+        if item.canonical_url:
+            row = conn.execute(
+                sa.select(t.items.c.id).where(t.items.c.canonical_url == item.canonical_url)
+            ).first()
+            if row is not None:
+                return row.id, "canonical_url"
+        row = conn.execute(
+            sa.select(t.items.c.id).where(t.items.c.content_hash == item.content_hash)
+        ).first()
+        if row is not None:
+            return row.id, "content_hash"
+        return None
+
+    def get_items(self, item_ids: Sequence[str]) -> list[Item]:
+        if not item_ids:
+            return []
+        with self._tx() as conn:
+            rows = conn.execute(sa.select(t.items).where(t.items.c.id.in_(list(item_ids))))
+            found = {row.id: _item_from_row(row._mapping) for row in rows}
+        return [found[i] for i in item_ids if i in found]
+
+    # ---- clusters -------------------------------------------------------------------
+
+    def max_cluster_id(self) -> int:
+        with self._tx() as conn:
+            value = conn.execute(sa.select(sa.func.max(t.clusters.c.id))).scalar()
+        return int(value or 0)
+
+    def save_cluster(self, cluster: Cluster) -> None:
+        values = {
+            "id": cluster.id,
+            "slug": cluster.slug,
+            "first_seen": cluster.first_seen,
+            "last_updated": cluster.last_updated,
+            "state": cluster.state,
+            "storyline_id": cluster.storyline_id,
+            "item_count": cluster.item_count,
+            "source_count": cluster.source_count,
+            "merged_into": cluster.merged_into,
+        }
+        with self._tx() as conn:
+            conn.execute(self._upsert(t.clusters, values, "id"))
+
+    def add_membership(self, cluster_id: int, item_id: str, similarity: float) -> bool:
+        with self._tx() as conn:
+            position = conn.execute(
+                sa.select(sa.func.count()).where(t.cluster_members.c.cluster_id == cluster_id)
+            ).scalar_one()
+            return self._insert_ignore(
+                conn,
+                t.cluster_members,
+                {
+                    "item_id": item_id,
+                    "cluster_id": cluster_id,
+                    "similarity": similarity,
+                    "position": position,
+                },
+            )
+
+    def get_cluster(self, cluster_id: int) -> Cluster:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(t.clusters).where(t.clusters.c.id == cluster_id)).first()
+        if row is None:
+            raise NotFoundError(f"no event with id {cluster_id}")
+        return _cluster_from_row(row._mapping)
+
+    def cluster_coverage(self, cluster_id: int) -> list[CoverageEntry]:
+        return self._coverage_for([cluster_id])[cluster_id]
+
+    def _coverage_for(self, cluster_ids: Sequence[int]) -> dict[int, list[CoverageEntry]]:
+        sources = self._source_map()
+        result: dict[int, list[CoverageEntry]] = defaultdict(list)
+        if not cluster_ids:
+            return result
+        query = (
+            sa.select(t.cluster_members.c.cluster_id, t.items)
+            .join(t.items, t.items.c.id == t.cluster_members.c.item_id)
+            .where(t.cluster_members.c.cluster_id.in_(list(cluster_ids)))
+            .order_by(t.cluster_members.c.cluster_id, t.cluster_members.c.position)
+        )
+        with self._tx() as conn:
+            for row in conn.execute(query):
+                item = _item_from_row(row._mapping)
+                source = sources.get(item.source_id) or self._reload_source(item.source_id)
+                result[row.cluster_id].append(CoverageEntry(item=item, source=source))
+        return result
+
+    def _reload_source(self, source_id: str) -> Source:
+        self._sources = None
+        return self.get_source(source_id)
+
+    def recent_cluster_members(self, since: datetime) -> list[tuple[int, Item]]:
+        query = (
+            sa.select(t.cluster_members.c.cluster_id, t.items)
+            .join(t.items, t.items.c.id == t.cluster_members.c.item_id)
+            .join(t.clusters, t.clusters.c.id == t.cluster_members.c.cluster_id)
+            .where(t.clusters.c.last_updated >= since, t.clusters.c.merged_into.is_(None))
+            .order_by(t.items.c.published_at, t.items.c.id)
+        )
+        with self._tx() as conn:
+            return [(row.cluster_id, _item_from_row(row._mapping)) for row in conn.execute(query)]
+
+    # ---- stories and events ---------------------------------------------------------
+
+    def save_story(self, story: Story) -> None:
+        values = {
+            "cluster_id": story.cluster_id,
+            "headline": story.headline,
+            "summary": [{"text": s.text, "item_ids": list(s.item_ids)} for s in story.summary],
+            "impact": story.impact,
+            "rank_reason": story.rank_reason,
+            "tags": list(story.tags),
+            "event_type": story.event_type,
+            "score": story.score.total,
+            "score_authority": story.score.authority,
+            "score_cluster_strength": story.score.cluster_strength,
+            "score_headline_signal": story.score.headline_signal,
+            "score_time_decay": story.score.time_decay,
+            "primary_item_id": story.primary_item_id,
+            "summarizer": story.summarizer,
+            "source_count": story.source_count,
+            "coverage_item_ids": list(story.coverage_item_ids),
+            "version": story.version,
+        }
+        with self._tx() as conn:
+            conn.execute(self._upsert(t.stories, values, "cluster_id"))
+
+    def get_event(self, cluster_id: int) -> EventView:
+        cluster = self.get_cluster(cluster_id)
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.select(t.stories).where(t.stories.c.cluster_id == cluster_id)
+            ).first()
+        story = _story_from_row(row._mapping) if row is not None else None
+        coverage = self._coverage_for([cluster_id])[cluster_id]
+        return EventView(cluster, story, _ordered(coverage, story))
+
+    def list_events(
+        self,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        order: EventOrder = "newest",
+        min_sources: int = 1,
+    ) -> EventPage:
+        if not 1 <= limit <= 1000:
+            raise ValueError(f"limit must be from 1 to 1000, got {limit}")
+        key_column: sa.ColumnElement[Any] = (
+            t.clusters.c.last_updated if order == "newest" else t.stories.c.score
+        )
+        query = (
+            sa.select(t.clusters, t.stories)
+            .join(t.stories, t.stories.c.cluster_id == t.clusters.c.id)
+            .where(t.clusters.c.merged_into.is_(None), t.stories.c.source_count >= min_sources)
+            .order_by(key_column.desc(), t.clusters.c.id.desc())
+            .limit(limit + 1)
+        )
+        if cursor is not None:
+            key, last_id = _decode_cursor(cursor, order)
+            query = query.where(
+                sa.or_(key_column < key, sa.and_(key_column == key, t.clusters.c.id < last_id))
+            )
+        with self._tx() as conn:
+            rows = [row._mapping for row in conn.execute(query)]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        coverage = self._coverage_for([row["id"] for row in rows])
+        events = []
+        for row in rows:
+            story = _story_from_row(row)
+            cluster = _cluster_from_row(row)
+            events.append(EventView(cluster, story, _ordered(coverage[cluster.id], story)))
+        next_cursor = None
+        if more and events:
+            last = events[-1]
+            assert last.story is not None
+            key_value: Any = (
+                last.cluster.last_updated.isoformat()
+                if order == "newest"
+                else last.story.score.total
+            )
+            next_cursor = _encode_cursor(order, key_value, last.cluster.id)
+        return EventPage(tuple(events), next_cursor)
+
+    def counts(self) -> Counts:
+        def count(conn: sa.Connection, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(table).where(*where)
+                ).scalar_one()
+            )
+
+        with self._tx() as conn:
+            return Counts(
+                sources=count(conn, t.sources),
+                items=count(conn, t.items),
+                duplicates=count(conn, t.item_duplicates),
+                clusters=count(conn, t.clusters),
+                multi_source_clusters=count(conn, t.clusters, t.clusters.c.source_count >= 2),
+                stories=count(conn, t.stories),
+            )
+
+
+# ---- row mapping ---------------------------------------------------------------------
+
+
+def _source_row(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "kind": source.kind,
+        "url": source.url,
+        "name": source.name,
+        "outlet": source.outlet,
+        "section": source.section,
+        "tier": source.tier,
+        "languages": list(source.languages),
+        "poll_interval_s": source.poll_interval_s,
+        "domains": list(source.domains),
+        "enabled": source.enabled,
+        "is_primary": source.primary,
+    }
+
+
+def _source_from_row(row: Mapping[Any, Any]) -> Source:
+    return Source(
+        id=row["id"],
+        kind=row["kind"],
+        url=row["url"],
+        name=row["name"],
+        outlet=row["outlet"],
+        section=row["section"],
+        tier=row["tier"],
+        languages=tuple(row["languages"]),
+        poll_interval_s=row["poll_interval_s"],
+        domains=tuple(row["domains"]),
+        enabled=bool(row["enabled"]),
+        primary=bool(row["is_primary"]),
+    )
+
+
+def _item_row(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "source_id": item.source_id,
+        "guid": item.guid,
+        "url_original": item.url_original,
+        "canonical_url": item.canonical_url,
+        "title": item.title,
+        "title_en": item.title_en,
+        "body": item.body,
+        "excerpt": item.excerpt,
+        "authors": list(item.authors),
+        "lang": item.lang,
+        "published_at": item.published_at,
+        "fetched_at": item.fetched_at,
+        "content_hash": item.content_hash,
+        "raw_json": dict(item.raw_json),
+        "date_flag": item.date_flag,
+    }
+
+
+def _item_from_row(row: Mapping[Any, Any]) -> Item:
+    return Item(
+        id=row["id"],
+        source_id=row["source_id"],
+        guid=row["guid"],
+        url_original=row["url_original"],
+        canonical_url=row["canonical_url"],
+        title=row["title"],
+        title_en=row["title_en"],
+        body=row["body"],
+        excerpt=row["excerpt"],
+        authors=tuple(row["authors"]),
+        lang=row["lang"],
+        published_at=row["published_at"],
+        fetched_at=row["fetched_at"],
+        content_hash=row["content_hash"],
+        raw_json=row["raw_json"],
+        date_flag=row["date_flag"],
+    )
+
+
+def _cluster_from_row(row: Mapping[Any, Any]) -> Cluster:
+    return Cluster(
+        id=row["id"],
+        slug=row["slug"],
+        first_seen=row["first_seen"],
+        last_updated=row["last_updated"],
+        state=row["state"],
+        storyline_id=row["storyline_id"],
+        item_count=row["item_count"],
+        source_count=row["source_count"],
+        merged_into=row["merged_into"],
+    )
+
+
+def _story_from_row(row: Mapping[Any, Any]) -> Story:
+    return Story(
+        cluster_id=row["cluster_id"],
+        headline=row["headline"],
+        summary=tuple(SummarySentence(s["text"], tuple(s["item_ids"])) for s in row["summary"]),
+        impact=row["impact"],
+        rank_reason=row["rank_reason"],
+        tags=tuple(row["tags"]),
+        event_type=row["event_type"],
+        score=ScoreParts(
+            authority=row["score_authority"],
+            cluster_strength=row["score_cluster_strength"],
+            headline_signal=row["score_headline_signal"],
+            time_decay=row["score_time_decay"],
+            total=row["score"],
+        ),
+        primary_item_id=row["primary_item_id"],
+        summarizer=row["summarizer"],
+        source_count=row["source_count"],
+        coverage_item_ids=tuple(row["coverage_item_ids"]),
+        version=row["version"],
+    )
+
+
+def _ordered(coverage: list[CoverageEntry], story: Story | None) -> tuple[CoverageEntry, ...]:
+    """Coverage in the story's authority order; items newer than the story go last."""
+    if story is None:
+        return tuple(coverage)
+    rank = {item_id: i for i, item_id in enumerate(story.coverage_item_ids)}
+    return tuple(sorted(coverage, key=lambda e: rank.get(e.item.id, len(rank))))
+
+
+def _encode_cursor(order: EventOrder, key: Any, cluster_id: int) -> str:
+    raw = json.dumps([order, key, cluster_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, order: EventOrder) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        kind, key, cluster_id = json.loads(base64.urlsafe_b64decode(padded))
+        if kind != order or not isinstance(cluster_id, int):
+            raise ValueError
+        if order == "newest":
+            return datetime.fromisoformat(key).astimezone(UTC), cluster_id
+        return float(key), cluster_id
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise ValueError(f"cursor {cursor!r} is not valid for this listing") from None

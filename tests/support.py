@@ -1,0 +1,110 @@
+"""Helpers shared by the test packages: the shared data directory and test databases."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pytest
+import sqlalchemy as sa
+
+from pulseaugur.storage.engine import create_engine
+from pulseaugur.types import Item, Source
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+PG_URL_ENV = "PULSEAUGUR_TEST_DATABASE_URL"
+
+
+def shared_data_dir() -> Path:
+    """``../shared/data``; skips the test when absent, or fails it when the run requires it
+    (``PULSEAUGUR_REQUIRE_SHARED_DATA=1``, as in CI)."""
+    if SHARED_DATA.is_dir():
+        return SHARED_DATA
+    reason = f"the shared data directory {SHARED_DATA} is absent"
+    if os.environ.get("PULSEAUGUR_REQUIRE_SHARED_DATA") == "1":
+        pytest.fail(reason + " and PULSEAUGUR_REQUIRE_SHARED_DATA=1", pytrace=False)
+    pytest.skip(reason)
+
+
+def postgres_url() -> str:
+    """The test server's URL; skips when unset. A set but unreachable server fails."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"{PG_URL_ENV} is not set: no PostgreSQL server to test against")
+    return url
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A fresh schema on the server at ``url``; yields a URL whose connections use it."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"cannot connect to PostgreSQL at {url}: {exc.orig}", pytrace=False)
+    parts = urlsplit(url)
+    query = (parts.query + "&" if parts.query else "") + urlencode(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield urlunsplit(parts._replace(query=query))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+# ---- record factories -----------------------------------------------------------------
+
+T0 = datetime(2025, 8, 7, 17, 0, tzinfo=UTC)
+
+
+def make_source(source_id: str = "openai-news", **changes: Any) -> Source:
+    """A realistic source; keyword arguments replace fields."""
+    base = Source(
+        id=source_id,
+        kind="feed",
+        url=f"https://example.org/{source_id}/feed.xml",
+        name=source_id.replace("-", " ").title(),
+        outlet="OpenAI",
+        section="News",
+        tier=1,
+        languages=("en",),
+        domains=("openai.com",),
+        primary=True,
+    )
+    return replace(base, **changes)
+
+
+def make_item(n: int, source_id: str = "openai-news", **changes: Any) -> Item:
+    """The ``n``-th of a family of distinct items; keyword arguments replace fields."""
+    url = f"https://example.org/{source_id}/post-{n}"
+    base = Item(
+        id=f"{source_id}-{n:04d}",
+        source_id=source_id,
+        guid=url,
+        url_original=url,
+        canonical_url=url,
+        title=f"Item {n}: GPT-5 is here",
+        title_en=f"Item {n}: GPT-5 is here",
+        body=f"Body of item {n}. OpenAI released GPT-5 on Thursday.",
+        excerpt=f"Body of item {n}.",
+        authors=("Ada Lovelace",),
+        lang="en",
+        published_at=T0 + timedelta(minutes=n),
+        fetched_at=T0 + timedelta(minutes=n, seconds=30),
+        content_hash=hashlib.sha256(f"{source_id}-{n}".encode()).hexdigest(),
+        raw_json={"n": n},
+    )
+    return replace(base, **changes)
