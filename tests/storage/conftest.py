@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import postgres_schema, postgres_url
 
 from pulseaugur.storage import SqlStorage, open_storage
+
+from support import postgres_schema, postgres_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from support import T0, make_item, make_source
 
 from pulseaugur.errors import NotFoundError, StorageError
 from pulseaugur.storage import SqlStorage, open_storage
 from pulseaugur.storage.schema import metadata
 from pulseaugur.types import Cluster, ScoreParts, SourceState, Story, SummarySentence
+
+from support import T0, make_item, make_source
 
 
 def _cluster(cluster_id: int, **changes: object) -> Cluster:
@@ -108,7 +109,8 @@ def test_source_state_defaults_and_round_trip(with_sources: SqlStorage) -> None:
     with_sources.save_source_state(state)
     got = with_sources.get_source_state("techcrunch")
     assert got == state
-    assert got.last_ok_at is not None and got.last_ok_at.tzinfo is not None
+    assert got.last_ok_at is not None
+    assert got.last_ok_at.tzinfo is not None
 
 
 def test_item_round_trip_keeps_utc(with_sources: SqlStorage) -> None:
@@ -117,7 +119,8 @@ def test_item_round_trip_keeps_utc(with_sources: SqlStorage) -> None:
     (got,) = with_sources.get_items([item.id])
     assert got.published_at == datetime(2025, 8, 7, 17, 0, tzinfo=UTC)
     assert got.published_at.utcoffset() == timedelta(0)
-    assert got.authors == item.authors and dict(got.raw_json) == dict(item.raw_json)
+    assert got.authors == item.authors
+    assert dict(got.raw_json) == dict(item.raw_json)
 
 
 def timedelta_tz(hours: int) -> object:
@@ -140,7 +143,8 @@ def test_same_canonical_url_is_recorded_as_duplicate(with_sources: SqlStorage) -
     with_sources.add_item(first)
     outcome = with_sources.add_item(copy)
     assert outcome.status == "duplicate"
-    assert outcome.duplicate_of == first.id and outcome.reason == "canonical_url"
+    assert outcome.duplicate_of == first.id
+    assert outcome.reason == "canonical_url"
     again = with_sources.add_item(copy)
     assert again == outcome
     counts = with_sources.counts()
