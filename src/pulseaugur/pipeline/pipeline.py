@@ -1,0 +1,154 @@
+"""The pipeline: everything that happens to a fetched document, in order.
+
+Roughly ``parse | normalize | dedup | store | cluster | summarize | store``::
+
+    FetchResult ─parse_feed─▶ RawItem* ─normalize_item─▶ Item* ─storage.add_item─▶ new Item*
+        ─clusterer.add─▶ Assignment* ─storage─▶ touched events ─summarizer─▶ Story* ─storage─▶
+
+The stages themselves do no I/O; this class is the one place that calls storage and the
+stages in turn. It is synchronous and not thread-safe (the clusterer holds state): the
+scheduler runs one ``process`` at a time.
+
+Nothing is lost across restarts: ``resume`` rebuilds the clusterer from the events of
+the last ``window`` and clusters any stored item that never reached an event (a crash
+between storing and clustering).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from pulseaugur.cluster.base import Clusterer
+from pulseaugur.normalize.item import normalize_item
+from pulseaugur.pipeline.slug import slugify
+from pulseaugur.sources.feeds import parse_feed
+from pulseaugur.storage.base import Storage
+from pulseaugur.summarize.base import Summarizer
+from pulseaugur.types import Assignment, Cluster, ClusterDoc, FetchResult, Item, Source
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(slots=True)
+class ProcessReport:
+    """What one document did to the database."""
+
+    items_seen: int = 0
+    items_new: int = 0
+    duplicates: int = 0
+    clusters_created: int = 0
+    clusters_touched: set[int] = field(default_factory=set)
+
+
+def cluster_doc(item: Item) -> ClusterDoc:
+    """The clusterer's view of a stored item."""
+    return ClusterDoc(
+        id=item.id,
+        title=item.title,
+        body=item.body or None,
+        lang=item.lang,
+        published_at=item.published_at,
+        source=item.source_id,
+        url=item.canonical_url or item.url_original,
+    )
+
+
+class Pipeline:
+    """Runs fetched documents through every stage into storage."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        clusterer: Clusterer,
+        summarizer: Summarizer,
+        *,
+        clock: Clock,
+    ) -> None:
+        self.storage = storage
+        self.clusterer = clusterer
+        self.summarizer = summarizer
+        self.clock = clock
+
+    def resume(self, window: timedelta) -> int:
+        """Rebuild clusterer state from events updated within ``window`` of now, then
+        cluster stored items that are in no event. Returns the number of such items."""
+        members = self.storage.recent_cluster_members(self.clock() - window)
+        self.clusterer.restore((cid, cluster_doc(item)) for cid, item in members)
+        orphans = self.storage.items_without_cluster()
+        if orphans:
+            log.info("clustering %d stored items that were in no event", len(orphans))
+            self._cluster_and_summarize(orphans, ProcessReport())
+        return len(orphans)
+
+    def process(self, source: Source, result: FetchResult) -> ProcessReport:
+        """Parse one fetched document and take its items through every stage.
+
+        Raises ``ParseError`` when the document is not a readable feed; nothing is
+        stored in that case.
+        """
+        report = ProcessReport()
+        if result.not_modified:
+            return report
+        fetched_at = result.fetched_at or self.clock()
+        feed = parse_feed(result.content, url=result.url, content_type=result.content_type)
+        new_items: list[Item] = []
+        for raw in feed.items:
+            item = normalize_item(raw, source, fetched_at)
+            if item is None:
+                continue
+            report.items_seen += 1
+            outcome = self.storage.add_item(item)
+            if outcome.status == "stored":
+                new_items.append(item)
+            elif outcome.status == "duplicate":
+                report.duplicates += 1
+        report.items_new = len(new_items)
+        self._cluster_and_summarize(new_items, report)
+        return report
+
+    def _cluster_and_summarize(self, items: Iterable[Item], report: ProcessReport) -> None:
+        now = self.clock()
+        for item in items:
+            assignment = self.clusterer.add(cluster_doc(item))
+            self._record(item, assignment, now)
+            report.clusters_touched.add(assignment.cluster_id)
+            report.clusters_created += assignment.created
+        for cluster_id in sorted(report.clusters_touched):
+            self.summarize(cluster_id)
+
+    def _record(self, item: Item, assignment: Assignment, now: datetime) -> None:
+        if assignment.created:
+            cluster = Cluster(
+                id=assignment.cluster_id,
+                slug=slugify(item.title_en or item.title),
+                first_seen=now,
+                last_updated=now,
+                storyline_id=assignment.storyline_id,
+            )
+        else:
+            cluster = replace(
+                self.storage.get_cluster(assignment.cluster_id),
+                last_updated=now,
+                storyline_id=assignment.storyline_id,
+            )
+        self.storage.save_cluster(cluster)
+        self.storage.add_membership(cluster.id, item.id, assignment.similarity)
+
+    def summarize(self, cluster_id: int) -> None:
+        """Recount an event's coverage and write its story anew."""
+        coverage = self.storage.cluster_coverage(cluster_id)
+        if not coverage:
+            return
+        cluster = replace(
+            self.storage.get_cluster(cluster_id),
+            item_count=len(coverage),
+            source_count=len({entry.source.id for entry in coverage}),
+        )
+        self.storage.save_cluster(cluster)
+        story = self.summarizer.summarize(cluster, coverage, self.clock())
+        self.storage.save_story(replace(story, version=cluster.item_count))

@@ -1,0 +1,109 @@
+"""Wiring: the one place that builds the running service from settings.
+
+The CLI's ``run``, ``serve`` and ``replay`` commands all assemble their parts here, so
+the same clusterer, summarizer, client and scheduler run in every mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from datetime import UTC, datetime, timedelta
+
+import uvicorn
+
+from pulseaugur.cluster.online import OnlineClusterer
+from pulseaugur.config import Settings
+from pulseaugur.pipeline.pipeline import Clock, Pipeline
+from pulseaugur.pipeline.scheduler import Scheduler
+from pulseaugur.sources.http import HttpClient
+from pulseaugur.sources.registry import load_registry
+from pulseaugur.storage import SqlStorage, open_storage
+from pulseaugur.summarize import ExtractiveSummarizer
+
+log = logging.getLogger(__name__)
+
+RESUME_WINDOW = timedelta(days=14)
+"""How far back the clusterer's state is rebuilt at start (events older are closed)."""
+
+
+def wall_clock() -> datetime:
+    """The real time, in UTC."""
+    return datetime.now(UTC)
+
+
+def open_database(settings: Settings) -> SqlStorage:
+    """Open (and migrate) the configured database."""
+    return open_storage(settings.resolved_database_url)
+
+
+def build_pipeline(storage: SqlStorage, clock: Clock) -> Pipeline:
+    """A pipeline with the production stages, its clusterer resumed from storage."""
+    clusterer = OnlineClusterer()
+    pipeline = Pipeline(storage, clusterer, ExtractiveSummarizer(), clock=clock)
+    pipeline.resume(RESUME_WINDOW)
+    return pipeline
+
+
+def build_client(settings: Settings) -> HttpClient:
+    """The shared HTTP client, configured from settings."""
+    return HttpClient(
+        user_agent=settings.user_agent,
+        timeout_s=settings.fetch_timeout_s,
+        max_bytes=settings.max_response_bytes,
+        max_concurrency=settings.max_concurrent_fetches,
+        allow_private_addresses=settings.allow_private_addresses,
+    )
+
+
+def sync_registry(storage: SqlStorage, settings: Settings) -> int:
+    """Load the configured source list into the database; returns how many sources."""
+    sources = load_registry(settings.sources_file, default_poll_interval_s=settings.poll_interval_s)
+    storage.sync_sources(sources)
+    return len(sources)
+
+
+def web_server(storage: SqlStorage, host: str, port: int) -> uvicorn.Server:
+    """A uvicorn server for the web app over ``storage``."""
+    from pulseaugur.web import create_app
+
+    config = uvicorn.Config(create_app(storage), host=host, port=port, log_level="warning")
+    return uvicorn.Server(config)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError with a clear message when ``host:port`` cannot be bound."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise OSError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+async def run_service(settings: Settings) -> None:
+    """Poll the configured sources on schedule and serve the site, until interrupted."""
+    storage = open_database(settings)
+    count = sync_registry(storage, settings)
+    check_port_free(settings.host, settings.port)
+    pipeline = build_pipeline(storage, wall_clock)
+    client = build_client(settings)
+    scheduler = Scheduler(storage, client, pipeline, clock=wall_clock)
+    server = web_server(storage, settings.host, settings.port)
+    stop = asyncio.Event()
+    log.info(
+        "PulseAugur: %d sources, database %s, site at http://%s:%d",
+        count,
+        settings.resolved_database_url,
+        settings.host,
+        settings.port,
+    )
+    poller = asyncio.create_task(scheduler.run_forever(stop))
+    try:
+        await server.serve()
+    finally:
+        stop.set()
+        await poller
+        await client.close()
+        storage.close()

@@ -1,0 +1,146 @@
+"""The scheduler: polls due sources over HTTP and hands what they return to the pipeline.
+
+Fetches run concurrently (the HTTP client caps how many); processing runs one document
+at a time, in source-id order, in a worker thread, so the event loop (and the web
+server sharing it) stays responsive. Every attempt is written to the fetch log, and each
+source's state (validators, health, next poll) is updated through the decider.
+
+A failing source never stops the others: its error is logged as one line naming the
+source and the URL, stored as its ``last_error``, and the source is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pulseaugur.errors import FetchError, ParseError, PulseAugurError
+from pulseaugur.pipeline import decider
+from pulseaugur.pipeline.pipeline import Clock, Pipeline, ProcessReport
+from pulseaugur.sources.http import HttpClient
+from pulseaugur.storage.base import FetchLogEntry, Storage
+from pulseaugur.types import FetchResult, Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    """The outcome of polling one source."""
+
+    source_id: str
+    status: int | None
+    items_seen: int
+    items_new: int
+    error: str | None
+
+
+class Scheduler:
+    """Polls sources and feeds the pipeline."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        client: HttpClient,
+        pipeline: Pipeline,
+        *,
+        clock: Clock,
+    ) -> None:
+        self.storage = storage
+        self.client = client
+        self.pipeline = pipeline
+        self.clock = clock
+        self._process_lock = asyncio.Lock()
+
+    async def poll_due(self, sources: Sequence[Source] | None = None) -> list[PollReport]:
+        """Poll every enabled source (of ``sources``, default all stored) that is due now."""
+        candidates = self.storage.get_sources(enabled_only=True) if sources is None else sources
+        states = {s.id: self.storage.get_source_state(s.id) for s in candidates}
+        return await self.poll(decider.due_sources(candidates, states, self.clock()))
+
+    async def poll(self, sources: Iterable[Source]) -> list[PollReport]:
+        """Poll these sources now, whether due or not (e.g. after a WebSub ping)."""
+        chosen = sorted(sources, key=lambda s: s.id)
+        fetched = await asyncio.gather(*(self._fetch(source) for source in chosen))
+        reports = []
+        for source, (outcome, started, duration_ms) in zip(chosen, fetched, strict=True):
+            async with self._process_lock:
+                reports.append(await self._settle(source, outcome, started, duration_ms))
+        return reports
+
+    async def _fetch(
+        self, source: Source
+    ) -> tuple[FetchResult | FetchError, float, int]:
+        state = self.storage.get_source_state(source.id)
+        started = time.monotonic()
+        try:
+            result: FetchResult | FetchError = await self.client.fetch(
+                source.url, etag=state.etag, last_modified=state.last_modified
+            )
+        except FetchError as exc:
+            result = exc
+        return result, started, int((time.monotonic() - started) * 1000)
+
+    async def _settle(
+        self,
+        source: Source,
+        outcome: FetchResult | FetchError,
+        started: float,
+        duration_ms: int,
+    ) -> PollReport:
+        now = self.clock()
+        state = self.storage.get_source_state(source.id)
+        status = outcome.status if isinstance(outcome, FetchResult) else _status_of(outcome)
+        report = ProcessReport()
+        error: str | None = None
+        if isinstance(outcome, FetchError):
+            error = str(outcome)
+        else:
+            try:
+                report = await asyncio.to_thread(self.pipeline.process, source, outcome)
+            except ParseError as exc:
+                error = str(exc)
+            except PulseAugurError as exc:
+                error = f"{source.url}: {exc}"
+        if error is None:
+            assert isinstance(outcome, FetchResult)
+            self.storage.save_source_state(decider.after_success(state, source, outcome, now))
+        else:
+            log.warning("source %s: %s", source.id, error)
+            self.storage.save_source_state(decider.after_failure(state, source, error, now))
+        self.storage.log_fetch(
+            FetchLogEntry(
+                source_id=source.id,
+                url=source.url,
+                started_at=now,
+                duration_ms=duration_ms,
+                status=status,
+                items_seen=report.items_seen,
+                items_new=report.items_new,
+                error=error,
+            )
+        )
+        return PollReport(source.id, status, report.items_seen, report.items_new, error)
+
+    async def run_forever(self, stop: asyncio.Event, tick_s: float = 5.0) -> None:
+        """Poll due sources every ``tick_s`` seconds until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                reports = await self.poll_due()
+                new = sum(r.items_new for r in reports)
+                if reports:
+                    log.info("polled %d sources, %d new items", len(reports), new)
+            except PulseAugurError as exc:
+                log.error("polling failed: %s", exc)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=tick_s)
+            except TimeoutError:
+                pass
+
+
+def _status_of(error: FetchError) -> int | None:
+    status = getattr(error, "status", None)
+    return status if isinstance(status, int) else None
