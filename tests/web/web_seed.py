@@ -1,0 +1,347 @@
+"""Records for the web tests, written through the Storage protocol's write methods.
+
+The seeded events (newest first):
+
+    3  hostile markup in every feed field (escaping tests)        extractive, 1 source
+    2  Hong Kong AI energy (the seed page), written by a model    2 sources
+    1  OpenAI GPT-5 release: lab blog + SCMP + a Chinese outlet   extractive, 3 sources
+    4  a cluster with no story yet (must 404)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from pulseaugur.storage.base import Storage
+from pulseaugur.types import Cluster, Item, ScoreParts, Source, Story, SummarySentence
+
+NOW = datetime(2025, 8, 7, 13, 44, 13, tzinfo=UTC)
+HOSTILE = "<script>alert(1)</script>"
+
+SOURCES = (
+    Source(
+        id="openai-news",
+        kind="feed",
+        url="https://openai.com/news/rss.xml",
+        name="OpenAI News",
+        outlet="OpenAI",
+        section="News",
+        tier=1,
+        domains=("openai.com",),
+        primary=True,
+    ),
+    Source(
+        id="scmp-tech",
+        kind="feed",
+        url="https://www.scmp.com/rss/36/feed",
+        name="SCMP Tech",
+        outlet="SCMP",
+        section="Tech",
+        tier=2,
+        domains=("scmp.com",),
+    ),
+    Source(
+        id="mastodon-sigmoid",
+        kind="feed",
+        url="https://sigmoid.social/tags/AI.rss",
+        name="sigmoid.social #AI",
+        outlet="Mastodon",
+        section="sigmoid.social",
+        tier=3,
+    ),
+    Source(
+        id="jiqizhixin",
+        kind="feed",
+        url="https://www.jiqizhixin.com/rss",
+        name="Synced (机器之心)",
+        outlet="机器之心",
+        section=None,
+        tier=2,
+        languages=("zh",),
+    ),
+    Source(
+        id="hostile",
+        kind="feed",
+        url="https://evil.example/feed.xml",
+        name="Hostile",
+        outlet=f"Evil {HOSTILE}",
+        section=None,
+        tier=3,
+    ),
+)
+
+
+def make_item(
+    item_id: str,
+    source_id: str,
+    title: str,
+    excerpt: str,
+    *,
+    published_at: datetime,
+    authors: tuple[str, ...] = (),
+    lang: str = "en",
+    url: str | None = None,
+    title_en: str | None = None,
+) -> Item:
+    url = url if url is not None else f"https://{source_id}.example/{item_id}"
+    return Item(
+        id=item_id,
+        source_id=source_id,
+        guid=url,
+        url_original=url,
+        canonical_url=url if url.startswith("http") else None,
+        title=title,
+        title_en=title if title_en is None and lang == "en" else (title_en or ""),
+        body=excerpt + " More text follows here.",
+        excerpt=excerpt,
+        authors=authors,
+        lang=lang,
+        published_at=published_at,
+        fetched_at=published_at + timedelta(seconds=40),
+        content_hash=hashlib.sha256(item_id.encode()).hexdigest(),
+        raw_json={"id": item_id},
+    )
+
+
+def add_event(
+    storage: Storage,
+    cluster_id: int,
+    slug: str,
+    items: list[Item],
+    story: Story | None,
+    *,
+    first_seen: datetime,
+    last_updated: datetime,
+) -> None:
+    for item in items:
+        outcome = storage.add_item(item)
+        assert outcome.status == "stored", outcome
+    storage.save_cluster(
+        Cluster(
+            id=cluster_id,
+            slug=slug,
+            first_seen=first_seen,
+            last_updated=last_updated,
+            item_count=len(items),
+            source_count=len({i.source_id for i in items}),
+        )
+    )
+    for item in items:
+        assert storage.add_membership(cluster_id, item.id, 0.8)
+    if story is not None:
+        storage.save_story(story)
+
+
+def simple_story(cluster_id: int, item: Item, *, total: float = 40.0) -> Story:
+    return Story(
+        cluster_id=cluster_id,
+        headline=f"Event {cluster_id}: {item.title}",
+        summary=(SummarySentence(item.excerpt, (item.id,)),),
+        impact="Minor.",
+        rank_reason="Single-source report.",
+        tags=("AI",),
+        event_type="news",
+        score=ScoreParts(0.5, 0.2, 0.3, 0.9, total),
+        primary_item_id=item.id,
+        summarizer="extractive",
+        source_count=1,
+        coverage_item_ids=(item.id,),
+    )
+
+
+def seed(storage: Storage) -> None:
+    storage.sync_sources(SOURCES)
+    t1 = NOW - timedelta(hours=5)
+    gpt_items = [
+        make_item(
+            "openai-gpt5",
+            "openai-news",
+            "Introducing GPT-5",
+            "We are releasing GPT-5, our best model for coding and agentic tasks.",
+            published_at=t1,
+            url="https://openai.com/index/introducing-gpt-5/",
+        ),
+        make_item(
+            "scmp-gpt5",
+            "scmp-tech",
+            "OpenAI launches GPT-5 as rivalry with Chinese labs heats up",
+            "OpenAI on Thursday released GPT-5, its latest flagship model.",
+            published_at=t1 + timedelta(minutes=30),
+            authors=("Ying Xu", "Weishi Zhang"),
+            url="https://www.scmp.com/tech/article/3321000/openai-launches-gpt-5",
+        ),
+        make_item(
+            "jqzx-gpt5",
+            "jiqizhixin",
+            "OpenAI 发布 GPT-5",
+            "OpenAI 周四发布了 GPT-5。",
+            published_at=t1 + timedelta(minutes=50),
+            lang="zh",
+            title_en="OpenAI releases GPT-5",
+            url="https://www.jiqizhixin.com/articles/2025-08-08",
+        ),
+    ]
+    add_event(
+        storage,
+        1,
+        "openai-releases-gpt-5",
+        gpt_items,
+        Story(
+            cluster_id=1,
+            headline="OpenAI releases GPT-5",
+            summary=(
+                SummarySentence(
+                    "OpenAI on Thursday released GPT-5, its latest flagship model.",
+                    ("scmp-gpt5", "openai-gpt5"),
+                ),
+                SummarySentence(
+                    "The company calls it its best model for coding and agentic tasks.",
+                    ("openai-gpt5",),
+                ),
+            ),
+            impact="Developers and enterprises get a new default frontier model.",
+            rank_reason="Model release reported by the lab itself and two outlets.",
+            tags=("AI", "models"),
+            event_type="model_release",
+            score=ScoreParts(
+                authority=0.95,
+                cluster_strength=0.7,
+                headline_signal=0.8,
+                time_decay=0.9,
+                total=87.5,
+            ),
+            primary_item_id="openai-gpt5",
+            summarizer="extractive",
+            source_count=3,
+            coverage_item_ids=("openai-gpt5", "scmp-gpt5", "jqzx-gpt5"),
+        ),
+        first_seen=t1,
+        last_updated=t1 + timedelta(minutes=50),
+    )
+
+    t2 = NOW - timedelta(hours=2)
+    hk_items = [
+        make_item(
+            "scmp-hk",
+            "scmp-tech",
+            "For Hong Kong to succeed in AI, energy cannot be an afterthought",
+            "The artificial intelligence competition is by nature an energy competition.",
+            published_at=t2,
+            authors=("Ying Xu", "Weishi Zhang"),
+        ),
+        make_item(
+            "masto-hk",
+            "mastodon-sigmoid",
+            "Opinion | For Hong Kong to succeed in AI, energy cannot be an afterthought",
+            "Opinion | For Hong Kong to succeed in AI #AI #HongKong",
+            published_at=t2 + timedelta(minutes=10),
+            authors=("[email protected]",),
+        ),
+    ]
+    add_event(
+        storage,
+        2,
+        "hong-kong-ai-energy",
+        hk_items,
+        Story(
+            cluster_id=2,
+            headline="Hong Kong's AI ambitions challenged by energy constraints",
+            summary=(
+                SummarySentence(
+                    "Hong Kong is positioning itself as a global AI hub.", ("scmp-hk",)
+                ),
+            ),
+            impact="Highlights the need for energy infrastructure planning to support AI growth.",
+            rank_reason="Opinion piece discussing policy implications of AI development.",
+            tags=("AI", "policy"),
+            event_type="opinion",
+            score=ScoreParts(0.6, 0.4, 0.3, 0.95, 55.0),
+            primary_item_id="masto-hk",
+            summarizer="gemini-2.5-flash-lite",
+            source_count=2,
+            coverage_item_ids=("scmp-hk", "masto-hk"),
+        ),
+        first_seen=t2,
+        last_updated=t2 + timedelta(minutes=10),
+    )
+
+    t3 = NOW - timedelta(hours=1)
+    evil = make_item(
+        "evil-1",
+        "hostile",
+        HOSTILE,
+        f'excerpt {HOSTILE} <img src=x onerror="alert(2)">',
+        published_at=t3,
+        authors=(f"Mallory {HOSTILE}",),
+        lang="xx",
+        url="javascript:alert(3)",
+    )
+    add_event(
+        storage,
+        3,
+        "hostile-event",
+        [evil],
+        Story(
+            cluster_id=3,
+            headline=f"Headline {HOSTILE}",
+            summary=(SummarySentence(f"Summary {HOSTILE}", ("evil-1",)),),
+            impact=f"Impact {HOSTILE}",
+            rank_reason=f"Reason {HOSTILE}",
+            tags=(HOSTILE,),
+            event_type="news",
+            score=ScoreParts(0.1, 0.1, 0.1, 0.9, 12.0),
+            primary_item_id="evil-1",
+            summarizer="extractive",
+            source_count=1,
+            coverage_item_ids=("evil-1",),
+        ),
+        first_seen=t3,
+        last_updated=t3,
+    )
+
+    t4 = NOW - timedelta(minutes=20)
+    add_event(
+        storage,
+        4,
+        "no-story-yet",
+        [
+            make_item(
+                "openai-pending",
+                "openai-news",
+                "A pending post",
+                "Not summarized yet.",
+                published_at=t4,
+            )
+        ],
+        None,
+        first_seen=t4,
+        last_updated=t4,
+    )
+
+
+def seed_many(storage: Storage, count: int, *, first_id: int = 100) -> list[int]:
+    """``count`` single-source events, all with stories; returns their ids."""
+    storage.sync_sources(SOURCES)
+    ids = []
+    for n in range(count):
+        cluster_id = first_id + n
+        moment = NOW - timedelta(days=2, minutes=n * 7)
+        item = make_item(
+            f"bulk-{cluster_id}",
+            "scmp-tech",
+            f"Bulk story number {n}",
+            f"Excerpt of bulk story {n}.",
+            published_at=moment,
+        )
+        add_event(
+            storage,
+            cluster_id,
+            f"bulk-story-{n}",
+            [item],
+            simple_story(cluster_id, item, total=float(n % 50)),
+            first_seen=moment,
+            last_updated=moment,
+        )
+        ids.append(cluster_id)
+    return ids
