@@ -96,7 +96,9 @@ def serve(ctx: click.Context, database_url: str | None, host: str | None, port: 
     settings = _settings(ctx, database_url=database_url, host=host, port=port)
     storage = runtime.open_database(settings)
     runtime.check_port_free(settings.host, settings.port)
-    click.echo(f"serving {settings.resolved_database_url} at http://{settings.host}:{settings.port}")
+    click.echo(
+        f"serving {settings.resolved_database_url} at http://{settings.host}:{settings.port}"
+    )
     try:
         runtime.web_server(storage, settings.host, settings.port).run()
     finally:
@@ -205,7 +207,9 @@ def sources_list(ctx: click.Context, database_url: str | None, as_json: bool) ->
     from pulseaugur.sources.registry import load_registry
 
     settings = _settings(ctx, database_url=database_url)
-    registry = load_registry(settings.sources_file, default_poll_interval_s=settings.poll_interval_s)
+    registry = load_registry(
+        settings.sources_file, default_poll_interval_s=settings.poll_interval_s
+    )
     storage = runtime.open_database(settings) if database_url else None
     for source in registry:
         state = storage.get_source_state(source.id) if storage else None
@@ -231,4 +235,3 @@ def sources_list(ctx: click.Context, database_url: str | None, as_json: bool) ->
             )
     if storage is not None:
         storage.close()
-

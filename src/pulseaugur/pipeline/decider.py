@@ -29,11 +29,7 @@ def due_sources(
 ) -> list[Source]:
     """The enabled sources due at ``now``, most overdue first (never-polled first), then by id."""
     never = datetime.min.replace(tzinfo=now.tzinfo)
-    due = [
-        s
-        for s in sources
-        if s.enabled and is_due(states.get(s.id) or SourceState(s.id), now)
-    ]
+    due = [s for s in sources if s.enabled and is_due(states.get(s.id) or SourceState(s.id), now)]
     return sorted(
         due, key=lambda s: ((states.get(s.id) or SourceState(s.id)).next_poll_at or never, s.id)
     )

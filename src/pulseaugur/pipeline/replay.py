@@ -267,7 +267,9 @@ async def run_instant(
     for done, tick in enumerate(ticks, 1):
         clock.set(tick)
         changed = [
-            sources[sid] for sid, feed in plan.feeds.items() if feed.visible_count(tick) != seen[sid]
+            sources[sid]
+            for sid, feed in plan.feeds.items()
+            if feed.visible_count(tick) != seen[sid]
         ]
         for report in await scheduler.poll(changed):
             polls += 1

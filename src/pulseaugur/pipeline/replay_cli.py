@@ -33,7 +33,9 @@ async def _replay(
     settings: Settings, path: Path, *, speed: float | None, until: datetime | None, quiet: bool
 ) -> str:
     started = time.monotonic()
-    registry = load_registry(settings.sources_file, default_poll_interval_s=settings.poll_interval_s)
+    registry = load_registry(
+        settings.sources_file, default_poll_interval_s=settings.poll_interval_s
+    )
     app = FeedServerApp({}, clock=lambda: datetime.min)
     server = FeedServer(app)
     plan = plan_replay(path, registry, server.base_url)
@@ -65,7 +67,9 @@ async def _replay(
                     bar.update(task, completed=done, when=now.strftime("%Y-%m-%d %H:%M"), new=new)
 
                 if speed is None:
-                    stats = await run_instant(plan, scheduler, clock, until=until, progress=progress)
+                    stats = await run_instant(
+                        plan, scheduler, clock, until=until, progress=progress
+                    )
                 else:
                     stats = await run_timed(plan, scheduler, clock, until=until, progress=progress)
         after = storage.counts()

@@ -12,6 +12,7 @@ source and the URL, stored as its ``last_error``, and the source is retried with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -71,9 +72,7 @@ class Scheduler:
                 reports.append(await self._settle(source, outcome, started, duration_ms))
         return reports
 
-    async def _fetch(
-        self, source: Source
-    ) -> tuple[FetchResult | FetchError, float, int]:
+    async def _fetch(self, source: Source) -> tuple[FetchResult | FetchError, float, int]:
         state = self.storage.get_source_state(source.id)
         started = time.monotonic()
         try:
@@ -135,10 +134,8 @@ class Scheduler:
                     log.info("polled %d sources, %d new items", len(reports), new)
             except PulseAugurError as exc:
                 log.error("polling failed: %s", exc)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=tick_s)
-            except TimeoutError:
-                pass
 
 
 def _status_of(error: FetchError) -> int | None:
