@@ -53,6 +53,10 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # One line per request is noise at INFO; the fetch log keeps every attempt.
+    logging.getLogger("httpx").setLevel(
+        max(logging.WARNING, logging.getLevelName(settings.log_level))
+    )
     return settings
 
 

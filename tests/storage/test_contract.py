@@ -280,3 +280,25 @@ def test_fetch_log_appends(with_sources: SqlStorage) -> None:
     with_sources.log_fetch(entry)
     with with_sources.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM fetch_log")).scalar_one() == 2
+
+
+def test_items_without_cluster(with_sources: SqlStorage) -> None:
+    a, b = make_item(1), make_item(2)
+    with_sources.add_item(a)
+    with_sources.add_item(b)
+    assert [i.id for i in with_sources.items_without_cluster()] == [a.id, b.id]
+    with_sources.save_cluster(_cluster(1))
+    with_sources.add_membership(1, a.id, 1.0)
+    assert [i.id for i in with_sources.items_without_cluster()] == [b.id]
+
+
+def test_known_item_ids_cover_items_and_duplicates(with_sources: SqlStorage) -> None:
+    first = make_item(1)
+    copy = make_item(2, source_id="techcrunch", canonical_url=first.canonical_url)
+    with_sources.add_item(first)
+    with_sources.add_item(copy)
+    assert with_sources.known_item_ids([first.id, copy.id, "other", first.id]) == {
+        first.id,
+        copy.id,
+    }
+    assert with_sources.known_item_ids([]) == set()

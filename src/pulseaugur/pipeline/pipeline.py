@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from pulseaugur.cluster.base import Clusterer
+from pulseaugur.dedup.keys import item_id
 from pulseaugur.normalize.item import normalize_item
 from pulseaugur.pipeline.slug import slugify
 from pulseaugur.sources.feeds import parse_feed
@@ -94,14 +95,23 @@ class Pipeline:
         report = ProcessReport()
         if result.not_modified:
             return report
-        fetched_at = result.fetched_at or self.clock()
+        fetched_at = self.clock()
         feed = parse_feed(result.content, url=result.url, content_type=result.content_type)
         new_items: list[Item] = []
-        for raw in feed.items:
+        # Feeds repeat their recent entries on every poll: skip those already stored
+        # (known by their guid) before the costly normalization.
+        quick_ids = [
+            item_id(source.id, raw.guid, None, "") if (raw.guid or "").strip() else None
+            for raw in feed.items
+        ]
+        known = self.storage.known_item_ids([i for i in quick_ids if i is not None])
+        report.items_seen = len(feed.items)
+        for raw, quick_id in zip(feed.items, quick_ids, strict=True):
+            if quick_id in known:
+                continue
             item = normalize_item(raw, source, fetched_at)
             if item is None:
                 continue
-            report.items_seen += 1
             outcome = self.storage.add_item(item)
             if outcome.status == "stored":
                 new_items.append(item)

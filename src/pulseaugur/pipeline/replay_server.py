@@ -14,12 +14,12 @@ import bisect
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, Literal
 
-FEED_WINDOW = 100
+FEED_WINDOW = 50
 FeedFormat = Literal["rss", "atom", "json"]
 FORMATS: tuple[FeedFormat, ...] = ("rss", "atom", "json")
 
@@ -51,6 +51,7 @@ class ReplayFeed:
     link: str
     fmt: FeedFormat
     entries: list[ReplayEntry]
+    _reveal_times: list[datetime] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.entries.sort(key=lambda e: (e.reveal_at, e.guid))

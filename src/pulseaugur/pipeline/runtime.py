@@ -48,13 +48,7 @@ def build_pipeline(storage: SqlStorage, clock: Clock) -> Pipeline:
 
 def build_client(settings: Settings) -> HttpClient:
     """The shared HTTP client, configured from settings."""
-    return HttpClient(
-        user_agent=settings.user_agent,
-        timeout_s=settings.fetch_timeout_s,
-        max_bytes=settings.max_response_bytes,
-        max_concurrency=settings.max_concurrent_fetches,
-        allow_private_addresses=settings.allow_private_addresses,
-    )
+    return HttpClient.from_settings(settings)
 
 
 def sync_registry(storage: SqlStorage, settings: Settings) -> int:

@@ -111,8 +111,15 @@ class Storage(Protocol):
     def add_item(self, item: Item) -> ItemOutcome:
         """Store an item unless it, or a duplicate of it, is already stored."""
 
+    def known_item_ids(self, item_ids: Sequence[str]) -> set[str]:
+        """Those of ``item_ids`` already stored or recorded as duplicates."""
+
     def get_items(self, item_ids: Sequence[str]) -> list[Item]:
         """The stored items with these ids, in the order asked (unknown ids skipped)."""
+
+    def items_without_cluster(self) -> list[Item]:
+        """Stored items that belong to no cluster, oldest first (normally none: a crash
+        between storing an item and clustering it leaves one behind)."""
 
     # clusters
     def max_cluster_id(self) -> int:

@@ -211,6 +211,17 @@ class SqlStorage:
             return row.id, "content_hash"
         return None
 
+    def known_item_ids(self, item_ids: Sequence[str]) -> set[str]:
+        if not item_ids:
+            return set()
+        wanted = list(dict.fromkeys(item_ids))
+        known: set[str] = set()
+        with self._tx() as conn:
+            for table in (t.items, t.item_duplicates):
+                query = sa.select(table.c.id).where(table.c.id.in_(wanted))
+                known.update(conn.execute(query).scalars())
+        return known
+
     def get_items(self, item_ids: Sequence[str]) -> list[Item]:
         if not item_ids:
             return []
@@ -218,6 +229,16 @@ class SqlStorage:
             rows = conn.execute(sa.select(t.items).where(t.items.c.id.in_(list(item_ids))))
             found = {row.id: _item_from_row(row._mapping) for row in rows}
         return [found[i] for i in item_ids if i in found]
+
+    def items_without_cluster(self) -> list[Item]:
+        query = (
+            sa.select(t.items)
+            .outerjoin(t.cluster_members, t.cluster_members.c.item_id == t.items.c.id)
+            .where(t.cluster_members.c.item_id.is_(None))
+            .order_by(t.items.c.published_at, t.items.c.id)
+        )
+        with self._tx() as conn:
+            return [_item_from_row(row._mapping) for row in conn.execute(query)]
 
     # ---- clusters -------------------------------------------------------------------
 

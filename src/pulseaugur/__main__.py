@@ -1,0 +1,5 @@
+"""``python -m pulseaugur`` runs the command line."""
+
+from pulseaugur.cli import main
+
+main()

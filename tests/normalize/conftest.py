@@ -1,0 +1,31 @@
+"""Fixtures for the normalize tests: the shared real-data directory and what is read from it
+(see ``normalize_data`` for the skip/fail rule when it is absent)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from normalize_data import SHARED_DATA, require_shared
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared data directory (``../shared/data``)."""
+    return require_shared(SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def replay_rows(shared_data: Path) -> list[dict[str, Any]]:
+    """Every line of ``replay/ai-news-items.jsonl``, parsed."""
+    path = require_shared(shared_data / "replay" / "ai-news-items.jsonl")
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def ai_lab_feeds(shared_data: Path) -> Path:
+    """The ``feeds/ai-lab-feeds`` directory of real AI-lab RSS feeds."""
+    return require_shared(shared_data / "feeds" / "ai-lab-feeds")

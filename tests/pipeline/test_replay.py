@@ -1,0 +1,140 @@
+"""The whole pipeline over real recorded items, served by the replay feed server.
+
+A slice of ../shared/data/replay/ai-news-items.jsonl (the days around the GPT-5 launch)
+goes through the real scheduler, HTTP client, parsers, normalizer, deduplicator,
+clusterer and summarizer into SQLite, and is then read back through the storage contract.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from support import shared_data_dir
+
+from pulseaugur.config import Settings, load_settings
+from pulseaugur.pipeline.replay import plan_replay
+from pulseaugur.pipeline.replay_cli import replay_corpus
+from pulseaugur.sources.registry import SourceMatcher, load_registry
+from pulseaugur.storage import SqlStorage, open_storage
+
+WINDOW = ("2025-08-04", "2025-08-10")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The replay records published in ``WINDOW``, as a corpus of their own."""
+    source = shared_data_dir() / "replay" / "ai-news-items.jsonl"
+    path = tmp_path_factory.mktemp("corpus") / "slice.jsonl"
+    with source.open(encoding="utf-8") as rows, path.open("w", encoding="utf-8") as out:
+        for line in rows:
+            published = json.loads(line)["published_at"] or ""
+            if WINDOW[0] <= published[:10] <= WINDOW[1]:
+                out.write(line)
+    return path
+
+
+def _settings(url: str) -> Settings:
+    return load_settings(
+        environ={},
+        overrides={"database_url": url, "allow_private_addresses": True, "log_level": "ERROR"},
+    )
+
+
+@pytest.fixture(scope="module")
+def replayed(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStorage]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'replay.sqlite3'}"
+    report = replay_corpus(_settings(url), corpus, quiet=True)
+    assert "0 errors" in report
+    storage = open_storage(url)
+    yield storage
+    storage.close()
+
+
+def test_every_record_arrives_once(corpus: Path, replayed: SqlStorage) -> None:
+    records = [json.loads(line) for line in corpus.open(encoding="utf-8")]
+    urls = {r["url"] for r in records}
+    counts = replayed.counts()
+    assert counts.items + counts.duplicates >= len(urls) - 5
+    assert counts.items <= len(records)
+    assert counts.stories == counts.clusters
+
+
+def test_gpt5_launch_is_one_event_with_openai_and_outlets(replayed: SqlStorage) -> None:
+    page = replayed.list_events(limit=1000, min_sources=2)
+    launch = [
+        event
+        for event in page.events
+        if any(e.item.title == "Introducing GPT-5" for e in event.coverage)
+    ]
+    assert len(launch) == 1, "OpenAI's own post must be in exactly one multi-source event"
+    event = launch[0]
+    outlets = {entry.source.outlet for entry in event.coverage}
+    assert "OpenAI" in outlets
+    assert outlets & {"TechCrunch", "VentureBeat", "The Verge", "MIT Technology Review"}
+    assert event.story is not None
+    assert event.coverage[0].source.outlet == "OpenAI", "the original comes first"
+    primary = next(e for e in event.coverage if e.item.id == event.story.primary_item_id)
+    assert primary.source.primary
+
+
+def test_collection_items_are_credited_to_the_linked_source(replayed: SqlStorage) -> None:
+    (item,) = [
+        entry.item
+        for event in replayed.list_events(limit=1000).events
+        for entry in event.coverage
+        if entry.item.title == "Introducing GPT-5"
+    ]
+    assert item.source_id.startswith("openai")
+
+
+def test_every_story_has_the_page_fields(replayed: SqlStorage) -> None:
+    events = replayed.list_events(limit=1000).events
+    assert events
+    for event in events:
+        story = event.story
+        assert story is not None
+        assert story.headline
+        assert len(story.headline) <= 110
+        assert 1 <= len(story.summary) <= 4
+        assert story.impact
+        assert story.rank_reason
+        assert story.tags
+        assert 0 <= story.score.total <= 100
+        assert story.summarizer == "extractive"
+        assert story.primary_item_id in {e.item.id for e in event.coverage}
+        assert story.source_count == len({e.source.id for e in event.coverage})
+        tiers = [e.source.tier for e in event.coverage if not e.source.primary]
+        assert tiers == sorted(tiers), "coverage is ordered by authority"
+
+
+def test_replaying_again_adds_nothing(corpus: Path, replayed: SqlStorage) -> None:
+    before = replayed.counts()
+    url = replayed.engine.url.render_as_string(hide_password=False)
+    replay_corpus(_settings(url), corpus, quiet=True)
+    assert replayed.counts() == before
+
+
+def test_until_stops_the_clock(corpus: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'until.sqlite3'}"
+    replay_corpus(_settings(url), corpus, until=datetime(2025, 8, 6, tzinfo=UTC), quiet=True)
+    storage = open_storage(url)
+    items = storage.get_items([i.id for _, i in storage.recent_cluster_members(datetime.min.replace(tzinfo=UTC))])
+    assert items
+    assert max(i.published_at for i in items) <= datetime(2025, 8, 6, tzinfo=UTC)
+    storage.close()
+
+
+def test_plan_matches_registry_by_domain(corpus: Path) -> None:
+    plan = plan_replay(corpus, load_registry(), "http://127.0.0.1:1")
+    by_id = {s.id: s for s in plan.sources}
+    assert by_id["techcrunch-ai"].outlet == "TechCrunch"
+    assert by_id["techcrunch-ai"].url == "http://127.0.0.1:1/feeds/techcrunch-ai"
+    assert {feed.fmt for feed in plan.feeds.values()} == {"rss", "atom", "json"}
+    matcher = SourceMatcher(load_registry())
+    for source_id, feed in plan.feeds.items():
+        if source_id.startswith("replay-"):
+            assert all(e.url is None or matcher.match(e.url) is None for e in feed.entries)

@@ -1,0 +1,155 @@
+"""The scheduler against a real local HTTP server: good, malformed and unreachable sources.
+
+A bad source must produce one clear error naming it, be retried with backoff, and leave
+every other source working.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from support import make_source, shared_data_dir
+
+from pulseaugur.cluster.online import OnlineClusterer
+from pulseaugur.pipeline.pipeline import Pipeline
+from pulseaugur.pipeline.scheduler import Scheduler
+from pulseaugur.sources.http import HttpClient
+from pulseaugur.storage import SqlStorage, open_storage
+from pulseaugur.summarize import ExtractiveSummarizer
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def feed_server() -> Iterator[str]:
+    good = (shared_data_dir() / "feeds/ai-lab-feeds/0xsmw/feed_anthropic_news.xml").read_bytes()
+    pages = {
+        "/good.xml": (200, "application/rss+xml", good),
+        "/broken.xml": (200, "application/rss+xml", b"<html><body>Moved</body></html>"),
+        "/gone.xml": (404, "text/plain", b"not here"),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, content_type, body = pages.get(self.path, (404, "text/plain", b""))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", f'"{len(body)}"')
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[SqlStorage]:
+    store = open_storage(f"sqlite:///{tmp_path / 'scheduler.sqlite3'}")
+    yield store
+    store.close()
+
+
+def _scheduler(storage: SqlStorage, clock: list[datetime]) -> Scheduler:
+    pipeline = Pipeline(
+        storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: clock[0]
+    )
+    client = HttpClient(user_agent="PulseAugur-test", timeout_s=5, allow_private_addresses=True)
+    return Scheduler(storage, client, pipeline, clock=lambda: clock[0])
+
+
+def test_bad_sources_fail_alone_with_clear_errors(storage: SqlStorage, feed_server: str) -> None:
+    sources = [
+        make_source("good", url=f"{feed_server}/good.xml", domains=("anthropic.com",)),
+        make_source("broken", url=f"{feed_server}/broken.xml", domains=()),
+        make_source("gone", url=f"{feed_server}/gone.xml", domains=()),
+        make_source("unreachable", url=f"http://127.0.0.1:{_closed_port()}/feed", domains=()),
+    ]
+    storage.sync_sources(sources)
+    clock = [NOW]
+    scheduler = _scheduler(storage, clock)
+    reports = {r.source_id: r for r in asyncio.run(scheduler.poll_due())}
+
+    assert reports["good"].error is None
+    assert reports["good"].items_new > 0
+    assert storage.counts().items == reports["good"].items_new
+    assert storage.counts().stories > 0
+    for bad in ("broken", "gone", "unreachable"):
+        error = reports[bad].error
+        assert error is not None
+        assert "\n" not in error
+        url = next(s.url for s in sources if s.id == bad)
+        assert url in error, f"the error must name the source's URL: {error}"
+        state = storage.get_source_state(bad)
+        assert state.consecutive_failures == 1
+        assert state.last_error == error
+        assert state.next_poll_at == NOW + timedelta(seconds=900)
+    assert reports["gone"].status == 404
+
+    # Fifteen minutes later only the good source (unchanged, so a 304) and the failed
+    # ones are due; the failures back off twice as long.
+    clock[0] = NOW + timedelta(minutes=15)
+    again = {r.source_id: r for r in asyncio.run(scheduler.poll_due())}
+    assert again["good"].items_new == 0
+    assert storage.get_source_state("broken").consecutive_failures == 2
+    assert storage.get_source_state("broken").next_poll_at == clock[0] + timedelta(seconds=1800)
+    asyncio.run(scheduler.client.close())
+
+
+def test_unchanged_feed_answers_304_and_adds_nothing(
+    storage: SqlStorage, feed_server: str
+) -> None:
+    storage.sync_sources([make_source("good", url=f"{feed_server}/good.xml")])
+    clock = [NOW]
+    scheduler = _scheduler(storage, clock)
+    first = asyncio.run(scheduler.poll_due())
+    counts = storage.counts()
+    clock[0] = NOW + timedelta(hours=1)
+    second = asyncio.run(scheduler.poll_due())
+    assert first[0].status == 200
+    assert second[0].status in (200, 304)
+    assert storage.counts() == counts
+    asyncio.run(scheduler.client.close())
+
+
+def test_nothing_is_due_before_the_interval(storage: SqlStorage, feed_server: str) -> None:
+    storage.sync_sources([make_source("good", url=f"{feed_server}/good.xml")])
+    clock = [NOW]
+    scheduler = _scheduler(storage, clock)
+    assert len(asyncio.run(scheduler.poll_due())) == 1
+    clock[0] = NOW + timedelta(minutes=5)
+    assert asyncio.run(scheduler.poll_due()) == []
+    asyncio.run(scheduler.client.close())
+
+
+def test_resume_clusters_items_left_outside_any_event(storage: SqlStorage) -> None:
+    from support import make_item
+
+    storage.sync_sources([make_source()])
+    storage.add_item(make_item(1))
+    storage.add_item(make_item(2, title="Another story entirely", body="Unrelated text."))
+    pipeline = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: NOW)
+    assert pipeline.resume(timedelta(days=14)) == 2
+    assert storage.items_without_cluster() == []
+    assert storage.counts().stories == storage.counts().clusters
+    fresh = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: NOW)
+    assert fresh.resume(timedelta(days=14)) == 0
