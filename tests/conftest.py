@@ -1,25 +1,15 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package (helpers live in ``support.py``)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from support import shared_data_dir
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """``../shared/data`` (relative to the project root): real data, never copied in.
-
-    Skips the test when the directory is absent, or fails it when the run requires the
-    data (``PULSEAUGUR_REQUIRE_SHARED_DATA=1``, as in CI).
-    """
-    if SHARED_DATA.is_dir():
-        return SHARED_DATA
-    reason = f"the shared data directory {SHARED_DATA} is absent"
-    if os.environ.get("PULSEAUGUR_REQUIRE_SHARED_DATA") == "1":
-        pytest.fail(reason + " and PULSEAUGUR_REQUIRE_SHARED_DATA=1", pytrace=False)
-    pytest.skip(reason)
+    """``../shared/data``: real data, never copied in (skips or fails when absent)."""
+    return shared_data_dir()

@@ -24,15 +24,21 @@ SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 PG_URL_ENV = "PULSEAUGUR_TEST_DATABASE_URL"
 
 
-def shared_data_dir() -> Path:
-    """``../shared/data``; skips the test when absent, or fails it when the run requires it
-    (``PULSEAUGUR_REQUIRE_SHARED_DATA=1``, as in CI)."""
-    if SHARED_DATA.is_dir():
-        return SHARED_DATA
-    reason = f"the shared data directory {SHARED_DATA} is absent"
+def require_shared(path: Path) -> Path:
+    """``path`` (under ``../shared/data``) when it exists; otherwise the test is skipped,
+    or failed when the run requires the shared data (``PULSEAUGUR_REQUIRE_SHARED_DATA=1``,
+    as in CI), so a missing directory can never pass silently there."""
+    if path.exists():
+        return path
+    reason = f"the shared data {path} is absent"
     if os.environ.get("PULSEAUGUR_REQUIRE_SHARED_DATA") == "1":
         pytest.fail(reason + " and PULSEAUGUR_REQUIRE_SHARED_DATA=1", pytrace=False)
     pytest.skip(reason)
+
+
+def shared_data_dir() -> Path:
+    """``../shared/data`` itself (see ``require_shared``)."""
+    return require_shared(SHARED_DATA)
 
 
 def postgres_url() -> str:

@@ -1,5 +1,4 @@
-"""Fixtures for the normalize tests: the shared real-data directory and what is read from it
-(see ``normalize_data`` for the skip/fail rule when it is absent)."""
+"""Fixtures for the normalize tests: what they read from the shared real data."""
 
 from __future__ import annotations
 
@@ -8,13 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from normalize_data import SHARED_DATA, require_shared
 
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The shared data directory (``../shared/data``)."""
-    return require_shared(SHARED_DATA)
+from support import require_shared
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from normalize_data import require_shared
 
 from pulseaugur.normalize.language import (
     DEFAULT_LANGUAGE,
@@ -15,6 +14,8 @@ from pulseaugur.normalize.language import (
     detect_language,
     normalize_language_code,
 )
+
+from support import require_shared
 
 # News sentences as outlets in each language write them (lead paragraphs of AI stories).
 NEWS_LEADS: dict[str, str] = {

@@ -9,9 +9,10 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 import pytest
-from normalize_data import require_shared
 
 from pulseaugur.normalize.text import clean_title, excerpt, html_to_text, looks_like_html
+
+from support import require_shared
 
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 # Markup or script that must never survive into plain text.

@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from support import shared_data_dir
 
 from pulseaugur.config import Settings, load_settings
 from pulseaugur.pipeline.replay import plan_replay
 from pulseaugur.pipeline.replay_cli import replay_corpus
 from pulseaugur.sources.registry import SourceMatcher, load_registry
 from pulseaugur.storage import SqlStorage, open_storage
+
+from support import shared_data_dir
 
 WINDOW = ("2025-08-04", "2025-08-10")
 
@@ -122,7 +123,8 @@ def test_until_stops_the_clock(corpus: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'until.sqlite3'}"
     replay_corpus(_settings(url), corpus, until=datetime(2025, 8, 6, tzinfo=UTC), quiet=True)
     storage = open_storage(url)
-    items = storage.get_items([i.id for _, i in storage.recent_cluster_members(datetime.min.replace(tzinfo=UTC))])
+    members = storage.recent_cluster_members(datetime(2000, 1, 1, tzinfo=UTC))
+    items = [item for _, item in members]
     assert items
     assert max(i.published_at for i in items) <= datetime(2025, 8, 6, tzinfo=UTC)
     storage.close()

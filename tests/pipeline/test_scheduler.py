@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from support import make_source, shared_data_dir
 
 from pulseaugur.cluster.online import OnlineClusterer
 from pulseaugur.pipeline.pipeline import Pipeline
@@ -23,6 +22,8 @@ from pulseaugur.pipeline.scheduler import Scheduler
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.storage import SqlStorage, open_storage
 from pulseaugur.summarize import ExtractiveSummarizer
+
+from support import make_source, shared_data_dir
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -70,9 +71,7 @@ def storage(tmp_path: Path) -> Iterator[SqlStorage]:
 
 
 def _scheduler(storage: SqlStorage, clock: list[datetime]) -> Scheduler:
-    pipeline = Pipeline(
-        storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: clock[0]
-    )
+    pipeline = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: clock[0])
     client = HttpClient(user_agent="PulseAugur-test", timeout_s=5, allow_private_addresses=True)
     return Scheduler(storage, client, pipeline, clock=lambda: clock[0])
 
@@ -115,9 +114,7 @@ def test_bad_sources_fail_alone_with_clear_errors(storage: SqlStorage, feed_serv
     asyncio.run(scheduler.client.close())
 
 
-def test_unchanged_feed_answers_304_and_adds_nothing(
-    storage: SqlStorage, feed_server: str
-) -> None:
+def test_unchanged_feed_answers_304_and_adds_nothing(storage: SqlStorage, feed_server: str) -> None:
     storage.sync_sources([make_source("good", url=f"{feed_server}/good.xml")])
     clock = [NOW]
     scheduler = _scheduler(storage, clock)
@@ -153,3 +150,19 @@ def test_resume_clusters_items_left_outside_any_event(storage: SqlStorage) -> No
     assert storage.counts().stories == storage.counts().clusters
     fresh = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: NOW)
     assert fresh.resume(timedelta(days=14)) == 0
+
+
+def test_new_events_never_reuse_stored_ids(storage: SqlStorage) -> None:
+    from support import make_item
+
+    storage.sync_sources([make_source()])
+    storage.add_item(make_item(1))
+    long_ago = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: NOW)
+    long_ago.resume(timedelta(days=14))
+    (old_id,) = {e.cluster.id for e in storage.list_events().events}
+    later = NOW + timedelta(days=365)
+    storage.add_item(make_item(2, title="A different event", body="Nothing alike."))
+    fresh = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: later)
+    fresh.resume(timedelta(days=14))
+    ids = sorted(e.cluster.id for e in storage.list_events(limit=10).events)
+    assert ids == [old_id, old_id + 1]

@@ -302,3 +302,11 @@ def test_known_item_ids_cover_items_and_duplicates(with_sources: SqlStorage) -> 
         copy.id,
     }
     assert with_sources.known_item_ids([]) == set()
+
+
+def test_storylines(with_sources: SqlStorage) -> None:
+    with_sources.save_cluster(_cluster(1, storyline_id=1))
+    with_sources.save_cluster(_cluster(2, storyline_id=1))
+    with_sources.save_cluster(_cluster(3))
+    assert with_sources.storylines([1, 2, 3, 4]) == {1: 1, 2: 1}
+    assert with_sources.storylines([]) == {}

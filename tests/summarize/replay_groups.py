@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,11 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from pulseaugur.types import Cluster, CoverageEntry, Item, Source
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from support import SHARED_DATA, require_shared
+
 REPLAY_ITEMS = SHARED_DATA / "replay" / "ai-news-items.jsonl"
 FALLBACK_DATE = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -46,14 +44,8 @@ KNOWN_SOURCES: dict[str, tuple[str, int, bool]] = {
 
 
 def replay_path() -> Path:
-    """The replay file; skips the test when absent, or fails it when the run requires
-    the shared data (``PULSEAUGUR_REQUIRE_SHARED_DATA=1``)."""
-    if REPLAY_ITEMS.is_file():
-        return REPLAY_ITEMS
-    reason = f"the shared replay corpus {REPLAY_ITEMS} is absent"
-    if os.environ.get("PULSEAUGUR_REQUIRE_SHARED_DATA") == "1":
-        pytest.fail(reason + " and PULSEAUGUR_REQUIRE_SHARED_DATA=1", pytrace=False)
-    pytest.skip(reason)
+    """The replay file (skips or fails when absent: see ``support.require_shared``)."""
+    return require_shared(REPLAY_ITEMS)
 
 
 def _source(name: str) -> Source:

@@ -79,7 +79,11 @@ class Pipeline:
         """Rebuild clusterer state from events updated within ``window`` of now, then
         cluster stored items that are in no event. Returns the number of such items."""
         members = self.storage.recent_cluster_members(self.clock() - window)
-        self.clusterer.restore((cid, cluster_doc(item)) for cid, item in members)
+        self.clusterer.restore(
+            ((cid, cluster_doc(item)) for cid, item in members),
+            self.storage.storylines([cid for cid, _ in members]),
+            min_next_id=self.storage.max_cluster_id() + 1,
+        )
         orphans = self.storage.items_without_cluster()
         if orphans:
             log.info("clustering %d stored items that were in no event", len(orphans))

@@ -24,6 +24,7 @@ Clock modes:
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import logging
 import socket
@@ -141,7 +142,7 @@ def plan_replay(path: Path, registry: Sequence[Source], base_url: str) -> Replay
         if name not in by_name:
             by_name[name] = matcher.match(name)
         feed_source = by_name[name]
-        url = row.get("url") if isinstance(row.get("url"), str) else None
+        url = _text(row.get("url"))
         if feed_source is None:
             collection = collections.get(name)
             if collection is None:
@@ -185,20 +186,22 @@ def _collection_source(name: str) -> Source:
     )
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _entry(row: dict[str, object], where: str) -> ReplayEntry:
     published = _parse_time(row.get("published_at"), where)
-    url = row.get("url") if isinstance(row.get("url"), str) else None
-    authors = row.get("authors") or []
+    url = _text(row.get("url"))
+    authors = row.get("authors")
     return ReplayEntry(
-        guid=str(url or f"{where}#{row.get('title')}"),
+        guid=url or f"{where}#{row.get('title')}",
         title=str(row.get("title") or ""),
-        url=str(url) if url else None,
+        url=url,
         published=published,
         reveal_at=published or datetime(2000, 1, 1, tzinfo=UTC),
-        summary=row.get("summary") if isinstance(row.get("summary"), str) else None,  # type: ignore[arg-type]
-        content_html=(
-            row.get("content_html") if isinstance(row.get("content_html"), str) else None  # type: ignore[arg-type]
-        ),
+        summary=_text(row.get("summary")),
+        content_html=_text(row.get("content_html")),
         authors=tuple(str(a) for a in authors if a) if isinstance(authors, list) else (),
     )
 
@@ -314,6 +317,4 @@ async def run_timed(
 
 def bisect_count(ticks: Sequence[datetime], now: datetime) -> int:
     """How many ticks are at or before ``now``."""
-    import bisect
-
-    return bisect.bisect_right(list(ticks), now)
+    return bisect.bisect_right(ticks, now)

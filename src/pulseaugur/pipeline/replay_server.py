@@ -100,7 +100,7 @@ def _render_rss(feed: ReplayFeed, window: Sequence[ReplayEntry]) -> bytes:
             ET.SubElement(node, "content:encoded").text = entry.content_html
         for author in entry.authors:
             ET.SubElement(node, "dc:creator").text = author
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(rss, encoding="utf-8", xml_declaration=True))
 
 
 def _render_atom(feed: ReplayFeed, window: Sequence[ReplayEntry], now: datetime) -> bytes:
@@ -124,7 +124,7 @@ def _render_atom(feed: ReplayFeed, window: Sequence[ReplayEntry], now: datetime)
             ET.SubElement(node, "content", type="html").text = entry.content_html
         for author in entry.authors:
             ET.SubElement(ET.SubElement(node, "author"), "name").text = author
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _render_json(feed: ReplayFeed, window: Sequence[ReplayEntry]) -> bytes:

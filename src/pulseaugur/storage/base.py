@@ -131,6 +131,9 @@ class Storage(Protocol):
     def add_membership(self, cluster_id: int, item_id: str, similarity: float) -> bool:
         """Put an item in a cluster; False (and no change) if it already is in one."""
 
+    def storylines(self, cluster_ids: Sequence[int]) -> dict[int, int]:
+        """The storyline id of each of these clusters that has one."""
+
     def get_cluster(self, cluster_id: int) -> Cluster:
         """One cluster; ``NotFoundError`` if unknown."""
 

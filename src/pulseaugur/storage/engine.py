@@ -21,6 +21,12 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+def describe(exc: sa.exc.DBAPIError | sa.exc.SQLAlchemyError) -> str:
+    """The driver's message about ``exc`` on one line (drivers add hints on new lines)."""
+    original = getattr(exc, "orig", None) or exc
+    return " ".join(str(original).split())
+
+
 def normalize_url(url: str) -> str:
     """Map ``postgres://`` and ``postgresql://`` to the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -65,6 +71,7 @@ def migrate(engine: sa.Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except sa.exc.OperationalError as exc:
-        raise StorageError(f"cannot reach the database: {exc.orig}") from None
+        raise StorageError(f"cannot reach the database: {describe(exc)}") from None
     except Exception as exc:
-        raise MigrationError(f"could not migrate the database schema: {exc}") from exc
+        message = " ".join(str(exc).split())
+        raise MigrationError(f"could not migrate the database schema: {message}") from exc

@@ -30,7 +30,7 @@ from pulseaugur.storage.base import (
     FetchLogEntry,
     ItemOutcome,
 )
-from pulseaugur.storage.engine import create_engine, migrate
+from pulseaugur.storage.engine import create_engine, describe, migrate
 from pulseaugur.types import (
     Cluster,
     CoverageEntry,
@@ -65,9 +65,9 @@ class SqlStorage:
             with self.engine.begin() as connection:
                 yield connection
         except sa.exc.IntegrityError as exc:
-            raise StorageError(f"the database refused a write: {exc.orig}") from exc
+            raise StorageError(f"the database refused a write: {describe(exc)}") from exc
         except sa.exc.OperationalError as exc:
-            raise StorageError(f"database error: {exc.orig}") from exc
+            raise StorageError(f"database error: {describe(exc)}") from exc
 
     def _insert_ignore(
         self, conn: sa.Connection, table: sa.Table, values: Mapping[str, Any]
@@ -277,6 +277,15 @@ class SqlStorage:
                     "position": position,
                 },
             )
+
+    def storylines(self, cluster_ids: Sequence[int]) -> dict[int, int]:
+        if not cluster_ids:
+            return {}
+        query = sa.select(t.clusters.c.id, t.clusters.c.storyline_id).where(
+            t.clusters.c.id.in_(list(set(cluster_ids))), t.clusters.c.storyline_id.is_not(None)
+        )
+        with self._tx() as conn:
+            return {row.id: row.storyline_id for row in conn.execute(query)}
 
     def get_cluster(self, cluster_id: int) -> Cluster:
         with self._tx() as conn:

@@ -1,0 +1,210 @@
+"""Benchmark: event clustering quality, throughput and memory, in one run.
+
+    .venv/bin/python benchmarks/cluster.py [--items N] [--data DIR]
+
+1. Quality on the two labelled dev sets, end to end through ``run_jsonl`` and
+   ``eval_files`` (the ``pulseaugur cluster`` / ``eval-clusters`` contract): BCubed
+   P/R/F1, pairwise P/R/F1, NMI and ARI at the event (``cluster``) and ``storyline``
+   level. The gold level is marked ``*``: UCI labels stories (storyline level), ECB+
+   labels events (cluster level).
+2. Throughput of ``run_jsonl`` on the UCI headlines (docs/s, reading and writing
+   included).
+3. A larger stream: the AI-news replay corpus (title + summary) repeated with every
+   copy shifted later in time until ``--items`` documents (default 100,000), clustered
+   in a child process so that its peak RSS is its own. Prints docs/s and peak memory,
+   and, for the first (real) copy: events, multi-source events, the largest events and
+   whether OpenAI's GPT-5 launch coverage (2025-08-07/08) landed in one event.
+
+Quality figures are computed with the default ``ClusterParams``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pulseaugur.cluster.stream import eval_files, peak_rss_mb, run_jsonl
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+Level = Literal["cluster", "storyline"]
+LEVELS: tuple[Level, ...] = ("cluster", "storyline")
+DEV_SETS: tuple[tuple[str, Level], ...] = (
+    ("uci-news-dev", "storyline"),
+    ("ecbplus-dev", "cluster"),
+)
+METRICS = (
+    ("bcubed_p", "B3 P"),
+    ("bcubed_r", "B3 R"),
+    ("bcubed_f1", "B3 F1"),
+    ("pairwise_p", "pw P"),
+    ("pairwise_r", "pw R"),
+    ("pairwise_f1", "pw F1"),
+    ("nmi", "NMI"),
+    ("ari", "ARI"),
+)
+
+
+def quality(data: Path, work: Path) -> None:
+    """Print the metric table for both dev sets and UCI throughput."""
+    header = f"{'set':14s} {'level':10s} " + " ".join(f"{label:>6s}" for _, label in METRICS)
+    print(header + f" {'events':>7s}")
+    uci_stats = None
+    for name, gold_level in DEV_SETS:
+        source = data / "clustering" / f"{name}.jsonl"
+        pred = work / f"{name}.pred.jsonl"
+        stats = run_jsonl(source, pred)
+        if name == "uci-news-dev":
+            uci_stats = stats
+        for level in LEVELS:
+            scores = eval_files(source, pred, level=level)
+            mark = "*" if level == gold_level else " "
+            cells = " ".join(f"{scores[key]:6.3f}" for key, _ in METRICS)
+            print(f"{name:14s} {level + mark:10s} {cells} {int(scores['pred_clusters']):7d}")
+    if uci_stats is not None:
+        print(
+            f"\nrun_jsonl on uci-news-dev: {uci_stats.docs} docs in {uci_stats.seconds:.3f} s"
+            f" = {uci_stats.docs_per_s:,.0f} docs/s (end to end: read, cluster, write)"
+        )
+
+
+def replay_stream(corpus: Path, target: int, out: Path) -> tuple[int, list[dict[str, Any]]]:
+    """Write ``target`` contract lines from the replay corpus, copies shifted in time.
+
+    Returns the number of items in one copy and the first copy's records.
+    """
+    rows = [json.loads(line) for line in corpus.open(encoding="utf-8") if line.strip()]
+    dates = [datetime.fromisoformat(r["published_at"]) for r in rows if r.get("published_at")]
+    shift = (max(dates) - min(dates)) + timedelta(days=30)
+    first: list[dict[str, Any]] = []
+    written = 0
+    with out.open("w", encoding="utf-8") as fh:
+        copy = 0
+        while written < target:
+            for i, row in enumerate(rows):
+                if written >= target:
+                    break
+                published = row.get("published_at")
+                if published and copy:
+                    published = (datetime.fromisoformat(published) + shift * copy).isoformat()
+                summary = row.get("summary")
+                record = {
+                    "id": f"r{copy}-{i}",
+                    "title": row.get("title") or "",
+                    "body": summary if summary != row.get("title") else None,
+                    "lang": None,
+                    "published_at": published,
+                    "source": row.get("source"),
+                    "url": row.get("url"),
+                }
+                if copy == 0:
+                    first.append(record)
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+                written += 1
+            copy += 1
+    return len(rows), first
+
+
+def child(input_path: str, output_path: str) -> None:
+    """Run in a fresh process: cluster the stream, print the stats as JSON."""
+    before = peak_rss_mb()
+    stats = run_jsonl(input_path, output_path)
+    print(
+        json.dumps(
+            {
+                "docs": stats.docs,
+                "clusters": stats.clusters,
+                "seconds": stats.seconds,
+                "docs_per_s": stats.docs_per_s,
+                "peak_rss_mb": stats.peak_rss_mb,
+                "rss_before_mb": before,
+            }
+        )
+    )
+
+
+def replay_report(first: list[dict[str, Any]], pred_path: Path) -> None:
+    """Multi-source events, the largest events and the GPT-5 check for the first copy."""
+    assigned: dict[str, int] = {}
+    with pred_path.open(encoding="utf-8") as fh:
+        for line, _ in zip(fh, first, strict=False):
+            rec = json.loads(line)
+            assigned[rec["id"]] = rec["cluster"]
+    members: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    for rec in first:
+        members[assigned[rec["id"]]].append(rec)
+    multi = [m for m in members.values() if len({r["source"] for r in m}) > 1]
+    sizes = sorted((len(m) for m in members.values()), reverse=True)
+    print(
+        f"replay corpus ({len(first)} items): {len(members)} events, "
+        f"{len(multi)} multi-source events holding {sum(len(m) for m in multi)} items; "
+        f"largest events {sizes[:8]}"
+    )
+    for m in sorted(members.values(), key=len, reverse=True)[:3]:
+        days = sorted(r["published_at"][:10] for r in m if r["published_at"])
+        span = f"{days[0]}..{days[-1]}" if days else "undated"
+        print(f"  {len(m):3d} items, {len({r['source'] for r in m})} sources, {span}: ", end="")
+        print(" | ".join(r["title"][:48] for r in m[:3]))
+    gpt5 = [
+        r
+        for r in first
+        if "GPT-5" in r["title"]
+        and (r["published_at"] or "")[:10] in ("2025-08-07", "2025-08-08")
+        and "GPT-5." not in r["title"]
+    ]
+    events = Counter(assigned[r["id"]] for r in gpt5)
+    top, count = events.most_common(1)[0] if events else (0, 0)
+    sources = {r["source"] for r in gpt5 if assigned[r["id"]] == top}
+    print(
+        f"GPT-5 launch check: {len(gpt5)} items titled 'GPT-5' from 2025-08-07/08; "
+        f"{count} in event {top} ({len(sources)} sources), {len(events)} event(s) in all"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=100_000, help="size of the large stream")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="../shared/data")
+    parser.add_argument("--child", nargs=2, metavar=("IN", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return 0
+    if not (args.data / "clustering").is_dir():
+        print(f"no clustering data under {args.data}", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="pa-bench-cluster-") as tmp:
+        work = Path(tmp)
+        quality(args.data, work)
+        stream_in, stream_out = work / "stream.jsonl", work / "stream.pred.jsonl"
+        per_copy, first = replay_stream(
+            args.data / "replay" / "ai-news-items.jsonl", args.items, stream_in
+        )
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(stream_in), str(stream_out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        s = json.loads(done.stdout)
+        print(
+            f"\nlarge stream: {s['docs']:,} replay items ({per_copy:,} per time-shifted copy, "
+            f"title + summary) in {s['seconds']:.1f} s = {s['docs_per_s']:,.0f} docs/s; "
+            f"{s['clusters']:,} events; peak RSS {s['peak_rss_mb']:.0f} MB "
+            f"({s['rss_before_mb']:.0f} MB before clustering)"
+        )
+        replay_report(first, stream_out)
+    print(f"\ntotal benchmark time {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
