@@ -140,3 +140,32 @@ def test_plan_matches_registry_by_domain(corpus: Path) -> None:
     for source_id, feed in plan.feeds.items():
         if source_id.startswith("replay-"):
             assert all(e.url is None or matcher.match(e.url) is None for e in feed.entries)
+
+
+def test_every_event_page_shows_the_seed_fields(replayed: SqlStorage) -> None:
+    from fastapi.testclient import TestClient
+
+    from pulseaugur.web import create_app
+
+    client = TestClient(create_app(replayed))
+    events = replayed.list_events(limit=1000).events
+    for event in events:
+        page = client.get(event.path)
+        assert page.status_code == 200, event.path
+        html = page.text
+        story = event.story
+        assert story is not None
+        for field in ("PulseAugur", ">EN<", "LIVE", "IMPACT", "RANK_REASON", "Read on "):
+            assert field in html, (field, event.path)
+        assert "How we write summaries →" in html
+        assert f"from {story.source_count} source" in html
+        assert "AI-generated summary" not in html
+        assert f"COVERAGE</span> [{len(event.coverage)}]" in html
+        for entry in event.coverage:
+            assert f"TIER_{entry.source.tier}" in html
+            assert entry.source.outlet in html.replace("&amp;", "&")
+    api = client.get("/api/v1/events", params={"limit": 100}).json()
+    assert api["events"]
+    assert {"id", "url", "headline", "summary", "impact", "rank_reason", "coverage"} <= set(
+        api["events"][0]
+    )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from pulseaugur.types import ScoreParts, Story
 from pulseaugur.web import present
 
 NOW = datetime(2025, 8, 7, 13, 44, 13, tzinfo=UTC)
@@ -68,34 +66,6 @@ def test_iso_and_clock_are_utc() -> None:
     moment = datetime(2025, 8, 7, 15, 44, 13, tzinfo=UTC).astimezone()
     assert present.iso(moment) == "2025-08-07T15:44:13Z"
     assert present.clock_text(moment) == "15:44:13"
-
-
-STORY = Story(
-    cluster_id=1,
-    headline="h",
-    summary=(),
-    impact="i",
-    rank_reason="r",
-    tags=(),
-    event_type="news",
-    score=ScoreParts(0, 0, 0, 0, 0),
-    primary_item_id="a",
-    summarizer="extractive",
-    source_count=1,
-    coverage_item_ids=("a",),
-)
-
-
-def test_attribution_never_calls_extractive_text_ai_generated() -> None:
-    assert present.attribution(STORY) == "Extractive summary from 1 source"
-    assert (
-        present.attribution(replace(STORY, source_count=4)) == "Extractive summary from 4 sources"
-    )
-    assert present.attribution(replace(STORY, summarizer="Extractive")).startswith("Extractive")
-    assert (
-        present.attribution(replace(STORY, summarizer="gemini-2.5-flash-lite", source_count=2))
-        == "AI-generated summary · gemini-2.5-flash-lite · from 2 sources"
-    )
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pulseaugur.errors import NotFoundError
 from pulseaugur.storage.base import EventView
+from pulseaugur.summarize import attribution, is_extractive
 from pulseaugur.web import present
 from pulseaugur.web.context import BadRequest, web_context
 
@@ -86,8 +87,8 @@ def event_page(request: Request, ref: str) -> Response:
             "story": story,
             "sentences": present.citations(view),
             "primary": present.primary_entry(view),
-            "attribution": present.attribution(story),
-            "extractive": present.is_extractive(story),
+            "attribution": attribution(story),
+            "extractive": is_extractive(story),
             "ago": lambda moment: present.ago(moment, now),
         },
     )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from pulseaugur.storage.base import EventView
-from pulseaugur.types import CoverageEntry, Item, Story
+from pulseaugur.types import CoverageEntry, Item
 
 LANGUAGE_NAMES: dict[str, str] = {
     "ar": "Arabic",
@@ -113,20 +113,6 @@ def number(value: float) -> str:
 def plural(count: int, word: str) -> str:
     """``1 source``, ``2 sources``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def is_extractive(story: Story) -> bool:
-    """True when no model wrote the text."""
-    return story.summarizer.strip().lower() == "extractive"
-
-
-def attribution(story: Story) -> str:
-    """Who wrote the summary, from how many sources. Extractive text is never called
-    AI-generated."""
-    sources = plural(story.source_count, "source")
-    if is_extractive(story):
-        return f"Extractive summary from {sources}"
-    return f"AI-generated summary · {story.summarizer} · from {sources}"
 
 
 def primary_entry(view: EventView) -> CoverageEntry | None:
