@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -114,3 +117,43 @@ def make_item(n: int, source_id: str = "openai-news", **changes: Any) -> Item:
         raw_json={"n": n},
     )
     return replace(base, **changes)
+
+
+# ---- a local HTTP server ---------------------------------------------------------------
+
+Page = tuple[int, str, bytes]
+"""(status, content type, body) of one path."""
+
+
+@contextmanager
+def serve_pages(pages: dict[str, Page]) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 answering ``pages`` by path (404 elsewhere), with
+    an ETag and Content-Length; yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, content_type, body = pages.get(self.path, (404, "text/plain", b""))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", f'"{len(body)}"')
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

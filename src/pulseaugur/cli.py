@@ -73,10 +73,15 @@ def main(ctx: click.Context, config: Path | None) -> None:
     ctx.obj = {"config": config}
 
 
+def _server_options(func: F) -> F:
+    """The --db, --host and --port options of the commands that serve the site."""
+    func = click.option("--port", help="Listen port (overrides port).")(func)
+    func = click.option("--host", help="Listen address (overrides host).")(func)
+    return click.option("--db", "database_url", help="Database URL (overrides database_url).")(func)
+
+
 @main.command()
-@click.option("--db", "database_url", help="Database URL (overrides database_url).")
-@click.option("--host", help="Listen address (overrides host).")
-@click.option("--port", help="Listen port (overrides port).")
+@_server_options
 @click.pass_context
 @_fail_cleanly
 def run(ctx: click.Context, database_url: str | None, host: str | None, port: str | None) -> None:
@@ -88,9 +93,7 @@ def run(ctx: click.Context, database_url: str | None, host: str | None, port: st
 
 
 @main.command()
-@click.option("--db", "database_url", help="Database URL (overrides database_url).")
-@click.option("--host", help="Listen address (overrides host).")
-@click.option("--port", help="Listen port (overrides port).")
+@_server_options
 @click.pass_context
 @_fail_cleanly
 def serve(ctx: click.Context, database_url: str | None, host: str | None, port: str | None) -> None:

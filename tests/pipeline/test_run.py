@@ -4,47 +4,24 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
-from support import shared_data_dir
+from support import closed_port, serve_pages, shared_data_dir
 
 
 @pytest.fixture
 def feed_url() -> Iterator[str]:
     body = (shared_data_dir() / "feeds/ai-lab-feeds/0xsmw/feed_anthropic_news.xml").read_bytes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/anthropic.xml"
-    server.shutdown()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    with serve_pages({"/anthropic.xml": (200, "application/rss+xml", body)}) as base:
+        yield f"{base}/anthropic.xml"
 
 
 def test_run_polls_and_serves(tmp_path: Path, feed_url: str) -> None:
@@ -61,11 +38,11 @@ def test_run_polls_and_serves(tmp_path: Path, feed_url: str) -> None:
         'domains = ["anthropic.com"]\n'
         "[[source]]\n"
         'id = "dead"\n'
-        f'url = "http://127.0.0.1:{_free_port()}/feed.xml"\n'
+        f'url = "http://127.0.0.1:{closed_port()}/feed.xml"\n'
         'name = "Dead"\n'
         'outlet = "Dead Feed"\n'
     )
-    port = _free_port()
+    port = closed_port()
     env = {
         **os.environ,
         "PULSEAUGUR_SOURCES_FILE": str(sources),

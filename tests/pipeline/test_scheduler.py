@@ -7,11 +7,8 @@ every other source working.
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,7 @@ from pulseaugur.sources.http import HttpClient
 from pulseaugur.storage import SqlStorage, open_storage
 from pulseaugur.summarize import ExtractiveSummarizer
 
-from support import make_source, shared_data_dir
+from support import closed_port, make_source, serve_pages, shared_data_dir
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -36,31 +33,8 @@ def feed_server() -> Iterator[str]:
         "/broken.xml": (200, "application/rss+xml", b"<html><body>Moved</body></html>"),
         "/gone.xml": (404, "text/plain", b"not here"),
     }
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, content_type, body = pages.get(self.path, (404, "text/plain", b""))
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("ETag", f'"{len(body)}"')
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    with serve_pages(pages) as base:
+        yield base
 
 
 @pytest.fixture
@@ -81,7 +55,7 @@ def test_bad_sources_fail_alone_with_clear_errors(storage: SqlStorage, feed_serv
         make_source("good", url=f"{feed_server}/good.xml", domains=("anthropic.com",)),
         make_source("broken", url=f"{feed_server}/broken.xml", domains=()),
         make_source("gone", url=f"{feed_server}/gone.xml", domains=()),
-        make_source("unreachable", url=f"http://127.0.0.1:{_closed_port()}/feed", domains=()),
+        make_source("unreachable", url=f"http://127.0.0.1:{closed_port()}/feed", domains=()),
     ]
     storage.sync_sources(sources)
     clock = [NOW]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from rank_factories import entry, source
 
 from pulseaugur.rank import choose_primary, distinct_sources, order_coverage
+
+from coverage_factories import entry, source
 
 LAB = source("openai-news", tier=1, primary=True, outlet="OpenAI")
 TC = source("techcrunch", tier=1, outlet="TechCrunch")

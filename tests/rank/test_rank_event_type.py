@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rank_factories import entry, source
 
 import pulseaugur.rank.event_type as event_type_module
 from pulseaugur.rank import EVENT_RULES, EVENT_TYPES, Rule, classify_event_type
+
+from coverage_factories import entry, source
 
 TC = source("techcrunch", tier=1, outlet="TechCrunch")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from rank_factories import T0, cluster, entry, source
 
 from pulseaugur.rank import DEFAULT_WEIGHTS, HEADLINE_SIGNAL, ScoreWeights, score
+
+from coverage_factories import T0, cluster, entry, source
 
 LAB = source("openai-news", tier=1, primary=True, outlet="OpenAI")
 TC = source("techcrunch", tier=1, outlet="TechCrunch")

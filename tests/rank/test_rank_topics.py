@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rank_factories import entry, source
 
 import pulseaugur.rank.topics as topics_module
 from pulseaugur.rank import FALLBACK_TAG, TOPICS, tag_topics
+
+from coverage_factories import entry, source
 
 TC = source("techcrunch", tier=1, outlet="TechCrunch")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from summarize_factories import cluster, entry, source
 
 from pulseaugur.summarize import ExtractiveSummarizer, attribution, is_extractive
 from pulseaugur.types import Story
+
+from coverage_factories import cluster, entry, source
 
 
 @pytest.fixture

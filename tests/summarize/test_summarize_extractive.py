@@ -6,7 +6,6 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from summarize_factories import T0, cluster, entry, source
 
 from pulseaugur.rank import score
 from pulseaugur.summarize import (
@@ -20,6 +19,8 @@ from pulseaugur.summarize import (
 from pulseaugur.summarize.headline import MAX_HEADLINE_CHARS
 from pulseaugur.summarize.text import MAX_SENTENCE_CHARS
 from pulseaugur.types import CoverageEntry
+
+from coverage_factories import T0, cluster, entry, source
 
 LAB = source("openai-news", tier=1, primary=True, outlet="OpenAI")
 TC = source("techcrunch", tier=1, outlet="TechCrunch")

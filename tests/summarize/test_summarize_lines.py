@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from summarize_factories import T0, cluster, entry, source
 
 import pulseaugur.summarize as summarize
 from pulseaugur.rank import EVENT_TYPES, TOPICS
@@ -21,6 +20,8 @@ from pulseaugur.summarize.lines import (
     UNSPECIFIC_IMPACT,
 )
 from pulseaugur.summarize.text import COMMON_WORDS
+
+from coverage_factories import T0, cluster, entry, source
 
 TC = source("techcrunch", tier=1, outlet="TechCrunch")
 ZD = source("zdnet", tier=2, outlet="ZDNET")

@@ -1,4 +1,4 @@
-"""Hand-built coverage entries for the rank tests."""
+"""Hand-built coverage entries (sources, items, clusters) for the rank and summarize tests."""
 
 from __future__ import annotations
 
