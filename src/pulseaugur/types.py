@@ -14,8 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-SourceKind = Literal["feed"]
-"""How a source is fetched. ``feed`` covers RSS 0.9x/1.0/2.0, RDF, Atom and JSON Feed."""
+SourceKind = Literal["feed", "mastodon", "bluesky", "hackernews", "reddit", "arxiv", "lobsters"]
+"""How a source's documents are read. ``feed`` covers RSS 0.9x/1.0/2.0, RDF, Atom and JSON
+Feed; the others are the platforms' own APIs, each parsed by its module in ``sources/``."""
+
+SOURCE_KINDS: tuple[SourceKind, ...] = (
+    "feed",
+    "mastodon",
+    "bluesky",
+    "hackernews",
+    "reddit",
+    "arxiv",
+    "lobsters",
+)
 
 JSONValue = Any
 """A value that ``json.dumps`` accepts (dicts, lists, strings, numbers, booleans, None)."""

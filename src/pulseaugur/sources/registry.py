@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pulseaugur.errors import ConfigError
-from pulseaugur.types import Source
+from pulseaugur.types import SOURCE_KINDS, Source
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _LANG_PATTERN = re.compile(r"^[a-z]{2,3}$")
@@ -109,8 +109,10 @@ def _source_from_entry(entry: Any, where: str, default_poll_interval_s: int) -> 
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 30:
         raise ConfigError("sources_file", f"{label}: poll_interval_s must be an integer >= 30")
     kind = entry.get("kind", "feed")
-    if kind != "feed":
-        raise ConfigError("sources_file", f"{label}: kind {kind!r} is not supported (feed)")
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(
+            "sources_file", f"{label}: kind {kind!r} is not one of {', '.join(SOURCE_KINDS)}"
+        )
     section = entry.get("section")
     if section is not None and not isinstance(section, str):
         raise ConfigError("sources_file", f"{label}: section must be a string")
@@ -119,7 +121,7 @@ def _source_from_entry(entry: Any, where: str, default_poll_interval_s: int) -> 
             raise ConfigError("sources_file", f"{label}: {flag} must be true or false")
     return Source(
         id=source_id,
-        kind="feed",
+        kind=kind,
         url=url,
         name=need("name", str),
         outlet=need("outlet", str),
