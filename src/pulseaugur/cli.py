@@ -21,6 +21,7 @@ import click
 
 from pulseaugur.config import Settings, load_settings
 from pulseaugur.errors import ConfigError, PulseAugurError
+from pulseaugur.types import SourceState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -198,6 +199,38 @@ def eval_clusters(gold_path: Path, pred_path: Path, level: str) -> None:
         click.echo(f"{name:>20}  {value:.4f}")
 
 
+def _health(state: SourceState | None) -> dict[str, Any]:
+    """A source's health as JSON-ready fields (empty without a database)."""
+    if state is None:
+        return {}
+
+    def iso(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "last_ok_at": iso(state.last_ok_at),
+        "last_error": state.last_error,
+        "last_error_at": iso(state.last_error_at),
+        "consecutive_failures": state.consecutive_failures,
+        "next_poll_at": iso(state.next_poll_at),
+        "interval_s": state.interval_s,
+        "paused_reason": state.paused_reason,
+    }
+
+
+def _health_text(state: SourceState | None) -> str:
+    if state is None:
+        return ""
+    if state.paused_reason:
+        return f"  PAUSED: {state.paused_reason}"
+    if state.last_error and state.consecutive_failures:
+        return f"  FAILING x{state.consecutive_failures}: {state.last_error}"
+    if state.last_ok_at is None:
+        return "  never polled"
+    next_poll = state.next_poll_at.strftime("%Y-%m-%d %H:%M") if state.next_poll_at else "now"
+    return f"  ok {state.last_ok_at:%Y-%m-%d %H:%M}, next {next_poll}"
+
+
 @main.group()
 def sources() -> None:
     """Inspect the source registry."""
@@ -222,23 +255,20 @@ def sources_list(ctx: click.Context, database_url: str | None, as_json: bool) ->
         state = storage.get_source_state(source.id) if storage else None
         row = {
             "id": source.id,
+            "kind": source.kind,
             "name": source.display_name,
             "tier": source.tier,
             "languages": list(source.languages),
             "url": source.url,
-            "last_ok_at": state.last_ok_at.isoformat() if state and state.last_ok_at else None,
-            "last_error": state.last_error if state else None,
-            "consecutive_failures": state.consecutive_failures if state else 0,
+            "enabled": source.enabled,
+            **_health(state),
         }
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
-            health = ""
-            if state is not None:
-                health = "  ok" if not state.last_error else f"  ERROR: {state.last_error}"
             click.echo(
                 f"{source.id:<28} T{source.tier} {','.join(source.languages):<6} "
-                f"{source.display_name}{health}"
+                f"{source.display_name}{_health_text(state)}"
             )
     if storage is not None:
         storage.close()

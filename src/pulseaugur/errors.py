@@ -58,9 +58,21 @@ class ResponseTooLarge(FetchError):
 class HTTPStatusError(FetchError):
     """The server answered with an error status."""
 
-    def __init__(self, url: str, status: int, message: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        status: int,
+        message: str | None = None,
+        *,
+        retry_after_s: float | None = None,
+    ) -> None:
         self.status = status
-        super().__init__(url, message or f"server answered HTTP {status}")
+        self.retry_after_s = retry_after_s
+        """Seconds the server asked us to wait (``Retry-After`` on a 429 or 503)."""
+        text = message or f"server answered HTTP {status}"
+        if retry_after_s is not None:
+            text += f" (asked to retry after {retry_after_s:g} s)"
+        super().__init__(url, text)
 
 
 class BlockedAddress(FetchError):

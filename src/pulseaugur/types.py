@@ -74,6 +74,13 @@ class SourceState:
     last_error_at: datetime | None = None
     consecutive_failures: int = 0
     next_poll_at: datetime | None = None
+    interval_s: int | None = None
+    """The current polling interval, adapted to how often the source really updates
+    (None until the first successful poll: the source's configured interval applies)."""
+    failing_since: datetime | None = None
+    """When the current run of failures began (None while the source is healthy)."""
+    paused_reason: str | None = None
+    """Why polling stopped (a source failing for days); None while it is polled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,9 @@ class FetchResult:
     last_modified: str | None
     not_modified: bool = False
     fetched_at: datetime | None = None
+    max_age_s: int | None = None
+    """``Cache-Control: max-age`` of the response: the server asks not to be polled again
+    sooner (None when it did not say)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import pytest
 
 from pulseaugur.cluster.online import OnlineClusterer
 from pulseaugur.pipeline.pipeline import Pipeline
-from pulseaugur.pipeline.scheduler import Scheduler
+from pulseaugur.pipeline.scheduler import PollReport, Scheduler
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.storage import SqlStorage, open_storage
 from pulseaugur.summarize import ExtractiveSummarizer
@@ -44,10 +44,24 @@ def storage(tmp_path: Path) -> Iterator[SqlStorage]:
     store.close()
 
 
+def _client() -> HttpClient:
+    return HttpClient(user_agent="PulseAugur-test", timeout_s=5, allow_private_addresses=True)
+
+
 def _scheduler(storage: SqlStorage, clock: list[datetime]) -> Scheduler:
     pipeline = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: clock[0])
-    client = HttpClient(user_agent="PulseAugur-test", timeout_s=5, allow_private_addresses=True)
-    return Scheduler(storage, client, pipeline, clock=lambda: clock[0])
+    return Scheduler(storage, _client(), pipeline, clock=lambda: clock[0])
+
+
+def _poll(scheduler: Scheduler) -> list[PollReport]:
+    """One poll of the due sources, in an event loop (and HTTP client) of its own."""
+
+    async def poll() -> list[PollReport]:
+        async with _client() as client:
+            scheduler.client = client
+            return await scheduler.poll_due()
+
+    return asyncio.run(poll())
 
 
 def test_bad_sources_fail_alone_with_clear_errors(storage: SqlStorage, feed_server: str) -> None:
@@ -60,7 +74,7 @@ def test_bad_sources_fail_alone_with_clear_errors(storage: SqlStorage, feed_serv
     storage.sync_sources(sources)
     clock = [NOW]
     scheduler = _scheduler(storage, clock)
-    reports = {r.source_id: r for r in asyncio.run(scheduler.poll_due())}
+    reports = {r.source_id: r for r in _poll(scheduler)}
 
     assert reports["good"].error is None
     assert reports["good"].items_new > 0
@@ -81,35 +95,32 @@ def test_bad_sources_fail_alone_with_clear_errors(storage: SqlStorage, feed_serv
     # Fifteen minutes later only the good source (unchanged, so a 304) and the failed
     # ones are due; the failures back off twice as long.
     clock[0] = NOW + timedelta(minutes=15)
-    again = {r.source_id: r for r in asyncio.run(scheduler.poll_due())}
+    again = {r.source_id: r for r in _poll(scheduler)}
     assert again["good"].items_new == 0
     assert storage.get_source_state("broken").consecutive_failures == 2
     assert storage.get_source_state("broken").next_poll_at == clock[0] + timedelta(seconds=1800)
-    asyncio.run(scheduler.client.close())
 
 
 def test_unchanged_feed_answers_304_and_adds_nothing(storage: SqlStorage, feed_server: str) -> None:
     storage.sync_sources([make_source("good", url=f"{feed_server}/good.xml")])
     clock = [NOW]
     scheduler = _scheduler(storage, clock)
-    first = asyncio.run(scheduler.poll_due())
+    first = _poll(scheduler)
     counts = storage.counts()
     clock[0] = NOW + timedelta(hours=1)
-    second = asyncio.run(scheduler.poll_due())
+    second = _poll(scheduler)
     assert first[0].status == 200
     assert second[0].status in (200, 304)
     assert storage.counts() == counts
-    asyncio.run(scheduler.client.close())
 
 
 def test_nothing_is_due_before_the_interval(storage: SqlStorage, feed_server: str) -> None:
     storage.sync_sources([make_source("good", url=f"{feed_server}/good.xml")])
     clock = [NOW]
     scheduler = _scheduler(storage, clock)
-    assert len(asyncio.run(scheduler.poll_due())) == 1
+    assert len(_poll(scheduler)) == 1
     clock[0] = NOW + timedelta(minutes=5)
-    assert asyncio.run(scheduler.poll_due()) == []
-    asyncio.run(scheduler.client.close())
+    assert _poll(scheduler) == []
 
 
 def test_resume_clusters_items_left_outside_any_event(storage: SqlStorage) -> None:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pulseaugur.errors import FetchError, ParseError, PulseAugurError
+from pulseaugur.errors import FetchError, HTTPStatusError, ParseError, PulseAugurError
 from pulseaugur.pipeline import decider
 from pulseaugur.pipeline.pipeline import Clock, Pipeline, ProcessReport
 from pulseaugur.sources.http import HttpClient
@@ -95,8 +95,11 @@ class Scheduler:
         status = outcome.status if isinstance(outcome, FetchResult) else _status_of(outcome)
         report = ProcessReport()
         error: str | None = None
+        retry_after_s: float | None = None
         if isinstance(outcome, FetchError):
             error = str(outcome)
+            if isinstance(outcome, HTTPStatusError):
+                retry_after_s = outcome.retry_after_s
         else:
             try:
                 report = await asyncio.to_thread(self.pipeline.process, source, outcome)
@@ -106,10 +109,15 @@ class Scheduler:
                 error = f"{source.url}: {exc}"
         if error is None:
             assert isinstance(outcome, FetchResult)
-            self.storage.save_source_state(decider.after_success(state, source, outcome, now))
+            self.storage.save_source_state(
+                decider.after_success(state, source, outcome, now, report.items_new)
+            )
         else:
             log.warning("source %s: %s", source.id, error)
-            self.storage.save_source_state(decider.after_failure(state, source, error, now))
+            failed = decider.after_failure(state, source, error, now, retry_after_s=retry_after_s)
+            if failed.paused_reason and not state.paused_reason:
+                log.error("source %s: %s", source.id, failed.paused_reason)
+            self.storage.save_source_state(failed)
         self.storage.log_fetch(
             FetchLogEntry(
                 source_id=source.id,

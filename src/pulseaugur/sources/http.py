@@ -29,9 +29,11 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import Final, Self
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -63,7 +65,8 @@ class HttpClient:
 
     ``timeout_s`` is the deadline for a whole fetch (and also bounds each connect and
     read); ``max_bytes`` caps the decoded body; at most ``max_concurrency`` fetches run
-    at once (the others wait, and waiting does not count toward the deadline).
+    at once, and at most ``max_per_host`` of them against one host (the others wait,
+    and waiting does not count toward the deadline).
     ``transport`` replaces the network (tests); ``resolver`` replaces DNS resolution
     for the SSRF guard (tests).
     """
@@ -75,14 +78,15 @@ class HttpClient:
         timeout_s: float = 20.0,
         max_bytes: int = 10_000_000,
         max_concurrency: int = 16,
+        max_per_host: int = 2,
         allow_private_addresses: bool = False,
         max_redirects: int = 5,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
     ) -> None:
-        if timeout_s <= 0 or max_bytes < 1 or max_concurrency < 1 or max_redirects < 0:
+        if min(max_bytes, max_concurrency, max_per_host) < 1 or timeout_s <= 0 or max_redirects < 0:
             raise ValueError(
-                "timeout_s, max_bytes and max_concurrency must be positive, "
+                "timeout_s, max_bytes, max_concurrency and max_per_host must be positive, "
                 "max_redirects not negative"
             )
         self.timeout_s = timeout_s
@@ -91,6 +95,8 @@ class HttpClient:
         self.allow_private_addresses = allow_private_addresses
         self._resolve = resolver or _system_resolve
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        self.max_per_host = max_per_host
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout_s),
@@ -153,7 +159,9 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        host_slot = self._host_slots.setdefault(host, asyncio.Semaphore(self.max_per_host))
+        async with host_slot, self._semaphore:
             try:
                 async with asyncio.timeout(self.timeout_s):
                     return await self._fetch(url, headers, etag, last_modified)
@@ -194,9 +202,14 @@ class HttpClient:
                         last_modified=response.headers.get("last-modified") or last_modified,
                         not_modified=True,
                         fetched_at=datetime.now(UTC),
+                        max_age_s=max_age_seconds(response.headers.get("cache-control")),
                     )
                 if not 200 <= status < 300:
-                    raise HTTPStatusError(current, status)
+                    raise HTTPStatusError(
+                        current,
+                        status,
+                        retry_after_s=retry_after_seconds(response.headers.get("retry-after")),
+                    )
                 content = await self._read_body(response, current)
                 return FetchResult(
                     url=current,
@@ -206,6 +219,7 @@ class HttpClient:
                     etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),
                     fetched_at=datetime.now(UTC),
+                    max_age_s=max_age_seconds(response.headers.get("cache-control")),
                 )
             finally:
                 await response.aclose()
@@ -338,6 +352,40 @@ class _Decoder:
             except zlib.error:
                 raise FetchError(self._url, f"body is not valid {self._encoding} data") from None
         return bytes(self._out)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date);
+    None when absent or unreadable, 0 for a date already past."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+def max_age_seconds(value: str | None) -> int | None:
+    """``max-age`` (or ``s-maxage``) of a ``Cache-Control`` header, in seconds; None when
+    absent, unreadable, or when ``no-cache``/``no-store`` ask for revalidation."""
+    if not value:
+        return None
+    directives = {
+        name.strip().lower(): arg.strip().strip('"')
+        for name, _, arg in (part.partition("=") for part in value.split(","))
+    }
+    if "no-cache" in directives or "no-store" in directives:
+        return None
+    for name in ("s-maxage", "max-age"):
+        if directives.get(name, "").isdigit():
+            return int(directives[name])
+    return None
 
 
 def is_public_address(address: str) -> bool:

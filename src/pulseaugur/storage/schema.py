@@ -77,6 +77,9 @@ source_state = sa.Table(
     sa.Column("last_error_at", UTCDateTime),
     sa.Column("consecutive_failures", sa.Integer, nullable=False),
     sa.Column("next_poll_at", UTCDateTime),
+    sa.Column("interval_s", sa.Integer),
+    sa.Column("failing_since", UTCDateTime),
+    sa.Column("paused_reason", sa.Text),
 )
 
 fetch_log = sa.Table(

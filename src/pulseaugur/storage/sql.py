@@ -142,6 +142,9 @@ class SqlStorage:
             "last_error_at": state.last_error_at,
             "consecutive_failures": state.consecutive_failures,
             "next_poll_at": state.next_poll_at,
+            "interval_s": state.interval_s,
+            "failing_since": state.failing_since,
+            "paused_reason": state.paused_reason,
         }
         with self._tx() as conn:
             conn.execute(self._upsert(t.source_state, values, "source_id"))
