@@ -15,12 +15,15 @@ from pulseaugur.cli import main
 from support import shared_data_dir
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real console entry point in a subprocess (what users and scripts call)."""
     return subprocess.run(
         [sys.executable, "-m", "pulseaugur", *args],
         capture_output=True,
         text=True,
+        cwd=cwd,
         env={"PATH": "/usr/bin:/bin", **(env or {})},
         timeout=120,
         check=False,
@@ -89,7 +92,7 @@ def test_bad_config_stops_with_one_line(env: dict[str, str], named: str) -> None
 def test_bad_sources_file_stops_with_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "sources.toml"
     bad.write_text('[[source]]\nid = "x"\nurl = "https://x.org/feed"\nname = "X"\n')
-    result = _run("sources", "list", env={"PULSEAUGUR_SOURCES_FILE": str(bad)})
+    result = _run("sources", "list", env={"PULSEAUGUR_SOURCES_FILE": str(bad)}, cwd=tmp_path)
     assert result.returncode == 2
     assert "outlet" in result.stderr
     assert str(bad) in result.stderr
@@ -102,8 +105,9 @@ def test_unreachable_database_is_one_line() -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_sources_list_shows_the_registry() -> None:
-    result = CliRunner().invoke(main, ["sources", "list", "--json"])
+def test_sources_list_shows_the_registry(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'list.sqlite3'}"
+    result = CliRunner().invoke(main, ["sources", "list", "--json", "--db", db])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert len(rows) >= 30

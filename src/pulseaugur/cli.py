@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,7 +23,14 @@ from pulseaugur.config import Settings, load_settings
 from pulseaugur.errors import ConfigError, PulseAugurError
 from pulseaugur.types import SourceState
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from pulseaugur.sources.http import HttpClient
+    from pulseaugur.storage import SqlStorage
+
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def _fail_cleanly(func: F) -> F:
@@ -236,39 +243,224 @@ def sources() -> None:
     """Inspect the source registry."""
 
 
+def _database(ctx: click.Context, database_url: str | None) -> tuple[Settings, SqlStorage]:
+    """Settings and the live source list: the database, seeded from the source file."""
+    from pulseaugur.pipeline import runtime
+
+    settings = _settings(ctx, database_url=database_url)
+    storage = runtime.open_database(settings)
+    runtime.sync_registry(storage, settings)
+    return settings, storage
+
+
+_db_option = click.option("--db", "database_url", help="Database URL (overrides database_url).")
+
+
 @sources.command("list")
-@click.option("--db", "database_url", help="Show health from this database.")
+@_db_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
 @click.pass_context
 @_fail_cleanly
 def sources_list(ctx: click.Context, database_url: str | None, as_json: bool) -> None:
-    """List the configured sources with tier, language and, given a database, health."""
-    from pulseaugur.pipeline import runtime
-    from pulseaugur.sources.registry import load_registry
-
-    settings = _settings(ctx, database_url=database_url)
-    registry = load_registry(
-        settings.sources_file, default_poll_interval_s=settings.poll_interval_s
-    )
-    storage = runtime.open_database(settings) if database_url else None
-    for source in registry:
-        state = storage.get_source_state(source.id) if storage else None
-        row = {
-            "id": source.id,
-            "kind": source.kind,
-            "name": source.display_name,
-            "tier": source.tier,
-            "languages": list(source.languages),
-            "url": source.url,
-            "enabled": source.enabled,
-            **_health(state),
-        }
-        if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            click.echo(
-                f"{source.id:<28} T{source.tier} {','.join(source.languages):<6} "
-                f"{source.display_name}{_health_text(state)}"
-            )
-    if storage is not None:
+    """List the sources with kind, tier, language and health."""
+    _, storage = _database(ctx, database_url)
+    try:
+        for source in storage.get_sources():
+            state = storage.get_source_state(source.id)
+            row = {
+                "id": source.id,
+                "kind": source.kind,
+                "name": source.display_name,
+                "tier": source.tier,
+                "languages": list(source.languages),
+                "url": source.url,
+                "enabled": source.enabled,
+                **_health(state),
+            }
+            if as_json:
+                click.echo(json.dumps(row, ensure_ascii=False))
+            else:
+                flag = "" if source.enabled else "  (disabled)"
+                click.echo(
+                    f"{source.id:<28} {source.kind:<10} T{source.tier} "
+                    f"{','.join(source.languages):<6} {source.display_name}{flag}"
+                    f"{_health_text(state)}"
+                )
+    finally:
         storage.close()
+
+
+@sources.command("check")
+@click.argument("url")
+@click.pass_context
+@_fail_cleanly
+def sources_check(ctx: click.Context, url: str) -> None:
+    """Fetch URL (a feed, or a page announcing one) and show what PulseAugur reads there."""
+    from pulseaugur.sources.manage import inspect_url
+
+    settings = _settings(ctx)
+    found = asyncio.run(_with_client(settings, lambda client: inspect_url(client, url)))
+    for link in found.discovered:
+        click.echo(
+            f"page announces: {link.url} ({link.type}){' — ' + link.title if link.title else ''}"
+        )
+    click.echo(f"feed: {found.feed_url}")
+    click.echo(f"title: {found.feed.title or '(none)'}   language: {found.feed.lang or '(none)'}")
+    click.echo(f"items: {len(found.feed.items)}")
+    for item in found.feed.items[:5]:
+        when = item.published.isoformat() if item.published else "no date"
+        click.echo(f"  - {when}  {item.title or '(untitled)'}")
+
+
+async def _with_client(settings: Settings, work: Callable[[HttpClient], Awaitable[T]]) -> T:
+    from pulseaugur.pipeline import runtime
+
+    async with runtime.build_client(settings) as client:
+        return await work(client)
+
+
+@sources.command("add")
+@click.argument("url")
+@_db_option
+@click.option("--id", "source_id", help="Source id (default: from the feed's title).")
+@click.option("--name", help="Name (default: the feed's title).")
+@click.option("--outlet", help="Outlet, as readers know it (default: the name).")
+@click.option("--section", help="Section of the outlet, e.g. AI.")
+@click.option("--tier", type=click.IntRange(1, 3), default=2, show_default=True)
+@click.option("--lang", "languages", multiple=True, help="ISO 639-1 code; repeatable.")
+@click.pass_context
+@_fail_cleanly
+def sources_add(
+    ctx: click.Context,
+    url: str,
+    database_url: str | None,
+    source_id: str | None,
+    name: str | None,
+    outlet: str | None,
+    section: str | None,
+    tier: int,
+    languages: tuple[str, ...],
+) -> None:
+    """Check URL, then add it as a source (a page's announced feed is followed)."""
+    from pulseaugur.sources.manage import inspect_url, source_for_feed
+
+    settings, storage = _database(ctx, database_url)
+    try:
+        found = asyncio.run(_with_client(settings, lambda client: inspect_url(client, url)))
+        taken = [s.id for s in storage.get_sources()]
+        if source_id and source_id in taken:
+            raise ConfigError("--id", f"a source with id {source_id!r} exists already")
+        if any(s.url == found.feed_url for s in storage.get_sources()):
+            raise ConfigError("URL", f"{found.feed_url} is a source already")
+        source = source_for_feed(
+            found.feed_url,
+            taken=taken,
+            title=name or found.feed.title,
+            home=found.feed.link,
+            source_id=source_id,
+            outlet=outlet,
+            section=section,
+            tier=tier,
+            languages=languages or ((found.feed.lang,) if found.feed.lang else ()),
+            poll_interval_s=settings.poll_interval_s,
+        )
+        storage.sync_sources([source])
+        click.echo(f"added {source.id}: {source.display_name} ({source.url}), tier {source.tier}")
+    finally:
+        storage.close()
+
+
+def _set_enabled(ctx: click.Context, database_url: str | None, source_id: str, on: bool) -> None:
+    from pulseaugur.pipeline import decider
+
+    _, storage = _database(ctx, database_url)
+    try:
+        storage.set_source_enabled(source_id, on)
+        state = storage.get_source_state(source_id)
+        if on and state.paused_reason:
+            storage.save_source_state(decider.resume(state))
+        click.echo(f"{source_id} {'enabled' if on else 'disabled'}")
+    finally:
+        storage.close()
+
+
+@sources.command("enable")
+@click.argument("source_id")
+@_db_option
+@click.pass_context
+@_fail_cleanly
+def sources_enable(ctx: click.Context, source_id: str, database_url: str | None) -> None:
+    """Poll SOURCE_ID again (also resumes a source paused after failing)."""
+    _set_enabled(ctx, database_url, source_id, True)
+
+
+@sources.command("disable")
+@click.argument("source_id")
+@_db_option
+@click.pass_context
+@_fail_cleanly
+def sources_disable(ctx: click.Context, source_id: str, database_url: str | None) -> None:
+    """Stop polling SOURCE_ID (it stays listed)."""
+    _set_enabled(ctx, database_url, source_id, False)
+
+
+@sources.command("remove")
+@click.argument("source_id")
+@_db_option
+@click.pass_context
+@_fail_cleanly
+def sources_remove(ctx: click.Context, source_id: str, database_url: str | None) -> None:
+    """Remove SOURCE_ID for good (its items stay on the events they belong to)."""
+    _, storage = _database(ctx, database_url)
+    try:
+        storage.remove_source(source_id, datetime.now(UTC))
+        click.echo(f"{source_id} removed")
+    finally:
+        storage.close()
+
+
+@sources.command("import-opml")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@_db_option
+@click.option("--tier", type=click.IntRange(1, 3), default=2, show_default=True)
+@click.pass_context
+@_fail_cleanly
+def sources_import_opml(
+    ctx: click.Context, path: Path, database_url: str | None, tier: int
+) -> None:
+    """Add every feed of an OPML file that is not a source yet."""
+    from pulseaugur.sources.manage import sources_from_opml
+    from pulseaugur.sources.opml import read_opml
+
+    feeds = read_opml(path.read_bytes(), where=str(path))
+    settings, storage = _database(ctx, database_url)
+    try:
+        added, skipped = sources_from_opml(
+            feeds, storage.get_sources(), tier=tier, poll_interval_s=settings.poll_interval_s
+        )
+        storage.sync_sources(added)
+        for source in added:
+            click.echo(f"added {source.id}: {source.url}")
+        click.echo(f"{len(added)} added, {len(skipped)} already known or unusable")
+    finally:
+        storage.close()
+
+
+@sources.command("export-opml")
+@_db_option
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Default: stdout.")
+@click.pass_context
+@_fail_cleanly
+def sources_export_opml(ctx: click.Context, database_url: str | None, output: Path | None) -> None:
+    """Write the sources as OPML 2.0."""
+    from pulseaugur.sources.opml import write_opml
+
+    _, storage = _database(ctx, database_url)
+    try:
+        document = write_opml(storage.get_sources())
+    finally:
+        storage.close()
+    if output is None:
+        click.echo(document.decode("utf-8"))
+    else:
+        output.write_bytes(document)

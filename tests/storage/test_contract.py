@@ -310,3 +310,34 @@ def test_storylines(with_sources: SqlStorage) -> None:
     with_sources.save_cluster(_cluster(3))
     assert with_sources.storylines([1, 2, 3, 4]) == {1: 1, 2: 1}
     assert with_sources.storylines([]) == {}
+
+
+def test_seed_keeps_operator_choices(storage: SqlStorage) -> None:
+    a, b = make_source("a"), make_source("b")
+    assert storage.seed_sources([a, b]) == 2
+    storage.set_source_enabled("a", False)
+    storage.remove_source("b", T0)
+    assert storage.seed_sources([replace(a, tier=3), b, make_source("c")]) == 1
+    assert [s.id for s in storage.get_sources()] == ["a", "c"]
+    assert storage.get_source("a").tier == 3
+    assert not storage.get_source("a").enabled
+    with pytest.raises(NotFoundError):
+        storage.get_source("b")
+    storage.set_source_enabled("a", True)
+    assert [s.id for s in storage.get_sources(enabled_only=True)] == ["a", "c"]
+    storage.sync_sources([b])
+    assert storage.get_source("b") == b
+
+
+def test_removed_source_keeps_its_items_readable(with_sources: SqlStorage) -> None:
+    item = make_item(1, source_id="techcrunch")
+    with_sources.add_item(item)
+    with_sources.save_cluster(_cluster(1))
+    with_sources.add_membership(1, item.id, 1.0)
+    with_sources.remove_source("techcrunch", T0)
+    assert "techcrunch" not in {s.id for s in with_sources.get_sources()}
+    assert with_sources.cluster_coverage(1)[0].source.id == "techcrunch"
+    with pytest.raises(NotFoundError):
+        with_sources.set_source_enabled("nope", True)
+    with pytest.raises(NotFoundError):
+        with_sources.remove_source("nope", T0)

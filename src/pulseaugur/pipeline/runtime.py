@@ -52,9 +52,10 @@ def build_client(settings: Settings) -> HttpClient:
 
 
 def sync_registry(storage: SqlStorage, settings: Settings) -> int:
-    """Load the configured source list into the database; returns how many sources."""
+    """Load the configured source list into the database without overriding what
+    operators changed (see ``Storage.seed_sources``); returns how many sources it lists."""
     sources = load_registry(settings.sources_file, default_poll_interval_s=settings.poll_interval_s)
-    storage.sync_sources(sources)
+    storage.seed_sources(sources)
     return len(sources)
 
 

@@ -90,10 +90,23 @@ class Storage(Protocol):
 
     # sources
     def sync_sources(self, sources: Iterable[Source]) -> None:
-        """Insert or update these sources (by id); sources not listed are left alone."""
+        """Insert or update these sources (by id), as given; sources not listed are left
+        alone. A removed source listed here is restored."""
+
+    def seed_sources(self, sources: Iterable[Source]) -> int:
+        """Load a source list without overriding operators: new sources are inserted,
+        known ones get the list's metadata but keep their ``enabled`` flag, and sources
+        an operator removed stay removed. Returns how many were inserted."""
+
+    def set_source_enabled(self, source_id: str, enabled: bool) -> None:
+        """Enable or disable a source; ``NotFoundError`` if unknown."""
+
+    def remove_source(self, source_id: str, when: datetime) -> None:
+        """Remove a source: it is no longer listed or polled, and a source list loaded
+        later does not bring it back; its items stay. ``NotFoundError`` if unknown."""
 
     def get_sources(self, *, enabled_only: bool = False) -> list[Source]:
-        """All sources, ordered by id."""
+        """All sources not removed, ordered by id."""
 
     def get_source(self, source_id: str) -> Source:
         """One source; ``NotFoundError`` if unknown."""

@@ -64,6 +64,7 @@ sources = sa.Table(
     sa.Column("domains", sa.JSON, nullable=False),
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("is_primary", sa.Boolean, nullable=False),
+    sa.Column("removed_at", UTCDateTime),
 )
 
 source_state = sa.Table(

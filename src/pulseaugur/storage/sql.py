@@ -56,6 +56,7 @@ class SqlStorage:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._sources: dict[str, Source] | None = None
+        self._removed: set[str] = set()
 
     # ---- plumbing -------------------------------------------------------------------
 
@@ -100,24 +101,73 @@ class SqlStorage:
     def sync_sources(self, sources: Iterable[Source]) -> None:
         with self._tx() as conn:
             for source in sources:
-                conn.execute(self._upsert(t.sources, _source_row(source), "id"))
+                row = {**_source_row(source), "removed_at": None}
+                conn.execute(self._upsert(t.sources, row, "id"))
+        self._sources = None
+
+    def seed_sources(self, sources: Iterable[Source]) -> int:
+        inserted = 0
+        with self._tx() as conn:
+            known = {
+                row.id: row.enabled
+                for row in conn.execute(sa.select(t.sources.c.id, t.sources.c.enabled))
+            }
+            for source in sources:
+                row = _source_row(source)
+                if source.id not in known:
+                    conn.execute(t.sources.insert().values(**row))
+                    inserted += 1
+                    continue
+                row.pop("enabled")
+                conn.execute(
+                    t.sources.update()
+                    .where(t.sources.c.id == source.id, t.sources.c.removed_at.is_(None))
+                    .values(**row)
+                )
+        self._sources = None
+        return inserted
+
+    def set_source_enabled(self, source_id: str, enabled: bool) -> None:
+        self.get_source(source_id)
+        with self._tx() as conn:
+            conn.execute(
+                t.sources.update().where(t.sources.c.id == source_id).values(enabled=enabled)
+            )
+        self._sources = None
+
+    def remove_source(self, source_id: str, when: datetime) -> None:
+        self.get_source(source_id)
+        with self._tx() as conn:
+            conn.execute(
+                t.sources.update()
+                .where(t.sources.c.id == source_id)
+                .values(enabled=False, removed_at=when)
+            )
         self._sources = None
 
     def _source_map(self) -> dict[str, Source]:
+        """Every source, removed ones included (their items still need them)."""
         if self._sources is None:
             with self._tx() as conn:
-                rows = conn.execute(sa.select(t.sources).order_by(t.sources.c.id)).mappings()
+                query = sa.select(t.sources).order_by(t.sources.c.id)
+                rows = list(conn.execute(query).mappings())
                 self._sources = {row["id"]: _source_from_row(row) for row in rows}
+                self._removed = {row["id"] for row in rows if row["removed_at"] is not None}
         return self._sources
 
     def get_sources(self, *, enabled_only: bool = False) -> list[Source]:
-        return [s for s in self._source_map().values() if s.enabled or not enabled_only]
+        sources = self._source_map()
+        return [
+            s
+            for s in sources.values()
+            if s.id not in self._removed and (s.enabled or not enabled_only)
+        ]
 
     def get_source(self, source_id: str) -> Source:
-        try:
-            return self._source_map()[source_id]
-        except KeyError:
-            raise NotFoundError(f"no source with id {source_id!r}") from None
+        source = self._source_map().get(source_id)
+        if source is None or source_id in self._removed:
+            raise NotFoundError(f"no source with id {source_id!r}")
+        return source
 
     def get_source_state(self, source_id: str) -> SourceState:
         with self._tx() as conn:
