@@ -153,6 +153,8 @@ class Item:
     content_hash: str
     raw_json: Mapping[str, JSONValue]
     date_flag: str | None = None
+    near_duplicate_of: str | None = None
+    """The id of an earlier item this one nearly copies (a syndicated copy), if any."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,3 +151,33 @@ def test_new_events_never_reuse_stored_ids(storage: SqlStorage) -> None:
     fresh.resume(timedelta(days=14))
     ids = sorted(e.cluster.id for e in storage.list_events(limit=10).events)
     assert ids == [old_id, old_id + 1]
+
+
+def test_syndicated_copies_are_stored_as_near_duplicates(storage: SqlStorage) -> None:
+    from pulseaugur.types import FetchResult
+
+    body = " ".join(f"word{n}" for n in range(80))
+
+    def rss(link: str, extra: str) -> bytes:
+        return (
+            "<rss version='2.0'><channel><title>t</title><item>"
+            f"<title>Wire story</title><link>{link}</link><guid>{link}</guid>"
+            f"<description>{body} {extra}</description>"
+            "<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>"
+        ).encode()
+
+    storage.sync_sources([make_source("wire"), make_source("paper", primary=False)])
+    pipeline = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: NOW)
+    first = pipeline.process(
+        storage.get_source("wire"),
+        FetchResult("https://wire/f", 200, rss("https://wire/a", ""), None, None, None),
+    )
+    second = pipeline.process(
+        storage.get_source("paper"),
+        FetchResult("https://paper/f", 200, rss("https://paper/b", "Subscribe."), None, None, None),
+    )
+    assert (first.near_duplicates, second.near_duplicates) == (0, 1)
+    items = [entry.item for event in storage.list_events().events for entry in event.coverage]
+    copy = next(i for i in items if i.source_id == "paper")
+    original = next(i for i in items if i.source_id == "wire")
+    assert copy.near_duplicate_of == original.id

@@ -9,9 +9,12 @@ The stages themselves do no I/O; this class is the one place that calls storage 
 stages in turn. It is synchronous and not thread-safe (the clusterer holds state): the
 scheduler runs one ``process`` at a time.
 
-Nothing is lost across restarts: ``resume`` rebuilds the clusterer from the events of
-the last ``window`` and clusters any stored item that never reached an event (a crash
-between storing and clustering).
+Exact duplicates are recorded by storage and not stored; near-duplicates (syndicated
+copies, see ``dedup.near``) are stored, pointing at the item they copy.
+
+Nothing is lost across restarts: ``resume`` rebuilds the clusterer (and the
+near-duplicate index) from the events of the last ``window`` and clusters any stored
+item that never reached an event (a crash between storing and clustering).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import datetime, timedelta
 
 from pulseaugur.cluster.base import Clusterer
 from pulseaugur.dedup.keys import item_id
+from pulseaugur.dedup.near import NearDuplicateIndex, simhash
 from pulseaugur.normalize.item import normalize_item
 from pulseaugur.pipeline.slug import slugify
 from pulseaugur.sources.feeds import parse_feed
@@ -42,6 +46,7 @@ class ProcessReport:
     items_seen: int = 0
     items_new: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
     clusters_created: int = 0
     clusters_touched: set[int] = field(default_factory=set)
 
@@ -74,11 +79,16 @@ class Pipeline:
         self.clusterer = clusterer
         self.summarizer = summarizer
         self.clock = clock
+        self.near_duplicates = NearDuplicateIndex()
 
     def resume(self, window: timedelta) -> int:
         """Rebuild clusterer state from events updated within ``window`` of now, then
         cluster stored items that are in no event. Returns the number of such items."""
         members = self.storage.recent_cluster_members(self.clock() - window)
+        for _, item in members:
+            fingerprint = simhash(item.body)
+            if fingerprint is not None:
+                self.near_duplicates.add(item.id, fingerprint, item.published_at)
         self.clusterer.restore(
             ((cid, cluster_doc(item)) for cid, item in members),
             self.storage.storylines([cid for cid, _ in members]),
@@ -116,9 +126,16 @@ class Pipeline:
             item = normalize_item(raw, source, fetched_at)
             if item is None:
                 continue
+            fingerprint = simhash(item.body)
+            original = self.near_duplicates.find(fingerprint) if fingerprint is not None else None
+            if original is not None:
+                item = replace(item, near_duplicate_of=original)
             outcome = self.storage.add_item(item)
             if outcome.status == "stored":
                 new_items.append(item)
+                report.near_duplicates += original is not None
+                if fingerprint is not None:
+                    self.near_duplicates.add(item.id, fingerprint, item.published_at)
             elif outcome.status == "duplicate":
                 report.duplicates += 1
         report.items_new = len(new_items)

@@ -117,6 +117,7 @@ items = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("raw_json", sa.JSON, nullable=False),
     sa.Column("date_flag", sa.String(16)),
+    sa.Column("near_duplicate_of", sa.String(64), sa.ForeignKey("items.id")),
     sa.Index("ix_items_published_at", "published_at"),
 )
 

@@ -539,6 +539,7 @@ def _item_row(item: Item) -> dict[str, Any]:
         "content_hash": item.content_hash,
         "raw_json": dict(item.raw_json),
         "date_flag": item.date_flag,
+        "near_duplicate_of": item.near_duplicate_of,
     }
 
 
@@ -560,6 +561,7 @@ def _item_from_row(row: Mapping[Any, Any]) -> Item:
         content_hash=row["content_hash"],
         raw_json=row["raw_json"],
         date_flag=row["date_flag"],
+        near_duplicate_of=row["near_duplicate_of"],
     )
 
 
