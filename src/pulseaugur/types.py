@@ -155,6 +155,9 @@ class Item:
     date_flag: str | None = None
     near_duplicate_of: str | None = None
     """The id of an earlier item this one nearly copies (a syndicated copy), if any."""
+    linked_url: str | None = None
+    """For a social post or an aggregator entry: the canonical URL of the article it
+    links to (so the post joins that article's event as a reaction)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,3 +181,25 @@ def test_syndicated_copies_are_stored_as_near_duplicates(storage: SqlStorage) ->
     copy = next(i for i in items if i.source_id == "paper")
     original = next(i for i in items if i.source_id == "wire")
     assert copy.near_duplicate_of == original.id
+
+
+def test_posts_join_the_event_of_the_article_they_link(storage: SqlStorage) -> None:
+    from support import make_item
+
+    storage.sync_sources([make_source(), make_source("mastodon-ai", primary=False, tier=3)])
+    article = make_item(1, canonical_url="https://openai.com/index/introducing-gpt-5")
+    unrelated_words = make_item(
+        2,
+        source_id="mastodon-ai",
+        title="wow, this changes everything for my weekend plans",
+        body="wow, this changes everything for my weekend plans",
+        linked_url=article.canonical_url,
+    )
+    storage.add_item(article)
+    storage.add_item(unrelated_words)
+    pipeline = Pipeline(storage, OnlineClusterer(), ExtractiveSummarizer(), clock=lambda: NOW)
+    pipeline.resume(timedelta(days=14))
+    (event,) = storage.list_events().events
+    assert {e.item.id for e in event.coverage} == {article.id, unrelated_words.id}
+    assert event.story is not None
+    assert event.story.source_count == 2

@@ -341,3 +341,22 @@ def test_removed_source_keeps_its_items_readable(with_sources: SqlStorage) -> No
         with_sources.set_source_enabled("nope", True)
     with pytest.raises(NotFoundError):
         with_sources.remove_source("nope", T0)
+
+
+def test_linked_cluster_both_ways(with_sources: SqlStorage) -> None:
+    article = make_item(1, canonical_url="https://openai.com/index/gpt-5")
+    post = make_item(
+        2, source_id="techcrunch", title="Wow", linked_url="https://openai.com/index/gpt-5"
+    )
+    assert with_sources.linked_cluster(post) is None
+    with_sources.add_item(article)
+    with_sources.save_cluster(_cluster(4))
+    with_sources.add_membership(4, article.id, 1.0)
+    assert with_sources.linked_cluster(post) == 4
+    with_sources.add_item(post)
+    with_sources.save_cluster(_cluster(5))
+    with_sources.add_membership(5, post.id, 1.0)
+    late_article = make_item(3, canonical_url="https://openai.com/index/gpt-5?x=1")
+    assert with_sources.linked_cluster(late_article) is None
+    assert with_sources.linked_cluster(replace(late_article, canonical_url=post.linked_url)) == 5
+    assert with_sources.get_items([post.id])[0].linked_url == post.linked_url

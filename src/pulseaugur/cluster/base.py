@@ -56,6 +56,15 @@ class Clusterer(Protocol):
         """
         ...
 
+    def place(
+        self, doc: ClusterDoc, cluster_id: int, storyline_id: int | None = None
+    ) -> Assignment:
+        """Put ``doc`` into event ``cluster_id`` as decided elsewhere (a social post that
+        links to an article joins that article's event). Returns an assignment with
+        ``created`` False and similarity 1.0; the event is created in the clusterer's
+        state if it had closed, with ``storyline_id`` (default: its own id)."""
+        ...
+
     def restore(
         self,
         members: Iterable[tuple[int, ClusterDoc]],

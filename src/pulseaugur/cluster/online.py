@@ -449,6 +449,17 @@ class OnlineClusterer:
             self._events.close_idle(self._clock)
             self._storylines.close_idle(self._clock)
 
+    def place(
+        self, doc: ClusterDoc, cluster_id: int, storyline_id: int | None = None
+    ) -> Assignment:
+        """Put ``doc`` into event ``cluster_id`` without deciding (the caller knows: a post
+        linking to an article joins the article's event). The document counts toward
+        the event's centroid like any member; see the protocol."""
+        self.restore([(cluster_id, doc)], {cluster_id: storyline_id} if storyline_id else None)
+        event = self._events.groups.get(cluster_id)
+        storyline = event.storyline if event is not None else (storyline_id or cluster_id)
+        return Assignment(doc.id, cluster_id, storyline, False, 1.0)
+
     def _advance(self, ts: float) -> None:
         """Move the stream clock to ``ts`` if later and close what went idle."""
         if self._clock is None:

@@ -104,7 +104,18 @@ def normalize_item(raw: RawItem, source: Source, fetched_at: datetime) -> Item |
         content_hash=digest,
         raw_json=json_safe(raw.raw),
         date_flag=date_flag,
+        linked_url=_linked_url(raw, canonical),
     )
+
+
+def _linked_url(raw: RawItem, canonical: str | None) -> str | None:
+    """The canonical form of ``raw.raw["linked_url"]`` (set by the social and aggregator
+    parsers), unless it is the item's own URL."""
+    value = raw.raw.get("linked_url")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    linked = canonical_url(value.strip())
+    return linked if linked != canonical else None
 
 
 def clean_authors(authors: tuple[str, ...] | list[str]) -> tuple[str, ...]:

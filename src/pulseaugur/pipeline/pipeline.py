@@ -10,7 +10,9 @@ stages in turn. It is synchronous and not thread-safe (the clusterer holds state
 scheduler runs one ``process`` at a time.
 
 Exact duplicates are recorded by storage and not stored; near-duplicates (syndicated
-copies, see ``dedup.near``) are stored, pointing at the item they copy.
+copies, see ``dedup.near``) are stored, pointing at the item they copy. A social post
+linking to a stored article joins the article's event (and an article joins the event
+of a post that linked to it first), whatever the text similarity.
 
 Nothing is lost across restarts: ``resume`` rebuilds the clusterer (and the
 near-duplicate index) from the events of the last ``window`` and clusters any stored
@@ -145,7 +147,12 @@ class Pipeline:
     def _cluster_and_summarize(self, items: Iterable[Item], report: ProcessReport) -> None:
         now = self.clock()
         for item in items:
-            assignment = self.clusterer.add(cluster_doc(item))
+            linked = self.storage.linked_cluster(item)
+            if linked is not None:
+                storyline = self.storage.storylines([linked]).get(linked)
+                assignment = self.clusterer.place(cluster_doc(item), linked, storyline)
+            else:
+                assignment = self.clusterer.add(cluster_doc(item))
             self._record(item, assignment, now)
             report.clusters_touched.add(assignment.cluster_id)
             report.clusters_created += assignment.created

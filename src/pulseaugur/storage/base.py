@@ -127,6 +127,11 @@ class Storage(Protocol):
     def known_item_ids(self, item_ids: Sequence[str]) -> set[str]:
         """Those of ``item_ids`` already stored or recorded as duplicates."""
 
+    def linked_cluster(self, item: Item) -> int | None:
+        """The event ``item`` belongs with through a link: the event of the article it
+        links to (``item.linked_url``), else the event of the earliest post linking to
+        it (``item.canonical_url``); None when neither is stored and clustered."""
+
     def get_items(self, item_ids: Sequence[str]) -> list[Item]:
         """The stored items with these ids, in the order asked (unknown ids skipped)."""
 

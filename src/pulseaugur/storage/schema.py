@@ -118,7 +118,9 @@ items = sa.Table(
     sa.Column("raw_json", sa.JSON, nullable=False),
     sa.Column("date_flag", sa.String(16)),
     sa.Column("near_duplicate_of", sa.String(64), sa.ForeignKey("items.id")),
+    sa.Column("linked_url", sa.Text),
     sa.Index("ix_items_published_at", "published_at"),
+    sa.Index("ix_items_linked_url", "linked_url"),
 )
 
 item_duplicates = sa.Table(

@@ -275,6 +275,27 @@ class SqlStorage:
                 known.update(conn.execute(query).scalars())
         return known
 
+    def linked_cluster(self, item: Item) -> int | None:
+        query = sa.select(t.cluster_members.c.cluster_id).join(
+            t.items, t.items.c.id == t.cluster_members.c.item_id
+        )
+        with self._tx() as conn:
+            if item.linked_url:
+                found = conn.execute(
+                    query.where(t.items.c.canonical_url == item.linked_url)
+                ).scalar()
+                if found is not None:
+                    return int(found)
+            if item.canonical_url:
+                found = conn.execute(
+                    query.where(t.items.c.linked_url == item.canonical_url)
+                    .order_by(t.items.c.published_at, t.items.c.id)
+                    .limit(1)
+                ).scalar()
+                if found is not None:
+                    return int(found)
+        return None
+
     def get_items(self, item_ids: Sequence[str]) -> list[Item]:
         if not item_ids:
             return []
@@ -540,6 +561,7 @@ def _item_row(item: Item) -> dict[str, Any]:
         "raw_json": dict(item.raw_json),
         "date_flag": item.date_flag,
         "near_duplicate_of": item.near_duplicate_of,
+        "linked_url": item.linked_url,
     }
 
 
@@ -562,6 +584,7 @@ def _item_from_row(row: Mapping[Any, Any]) -> Item:
         raw_json=row["raw_json"],
         date_flag=row["date_flag"],
         near_duplicate_of=row["near_duplicate_of"],
+        linked_url=row["linked_url"],
     )
 
 
