@@ -9,21 +9,47 @@ import pytest
 
 from pulseaugur.errors import ConfigError
 from pulseaugur.sources.registry import SourceMatcher, load_registry
+from pulseaugur.types import SOURCE_KINDS
 
 from support import make_source
 
 
 def test_builtin_registry_is_complete() -> None:
     sources = load_registry()
-    assert len(sources) >= 30
+    assert len(sources) >= 200
     assert len({s.id for s in sources}) == len(sources)
-    tiers = Counter(s.tier for s in sources)
-    assert set(tiers) == {1, 2, 3}
+    assert len({(s.kind, s.url) for s in sources}) == len(sources)
+    assert set(Counter(s.tier for s in sources)) == {1, 2, 3}
+    assert {s.kind for s in sources} == set(SOURCE_KINDS)
     for source in sources:
         assert source.outlet
         assert source.languages
         assert source.url.startswith(("http://", "https://"))
-    assert {lang for s in sources for lang in s.languages} >= {"en", "de", "ja", "zh"}
+    assert sum("en" not in s.languages for s in sources) >= 25
+    assert {lang for s in sources for lang in s.languages} >= {"en", "de", "ja", "zh", "ko", "fr"}
+
+
+def test_builtin_registry_keeps_stable_ids() -> None:
+    ids = {s.id for s in load_registry()}
+    assert {
+        "openai-news",
+        "openai-research",
+        "anthropic-news",
+        "anthropic-engineering",
+        "windsurf-changelog",
+        "techcrunch-ai",
+        "the-verge-ai",
+        "hacker-news",
+    } <= ids
+
+
+def test_builtin_sources_never_share_a_domain_entry() -> None:
+    owners: dict[str, list[str]] = {}
+    for source in load_registry():
+        for prefix in source.domains:
+            owners.setdefault(prefix, []).append(source.id)
+    shared = {prefix: ids for prefix, ids in owners.items() if len(ids) > 1}
+    assert not shared, shared
 
 
 def test_matcher_prefers_longest_prefix() -> None:
