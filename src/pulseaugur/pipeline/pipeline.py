@@ -2,7 +2,7 @@
 
 Roughly ``parse | normalize | dedup | store | cluster | summarize | store``::
 
-    FetchResult ─parse_feed─▶ RawItem* ─normalize_item─▶ Item* ─storage.add_item─▶ new Item*
+    FetchResult ─parse─▶ RawItem* ─normalize_item─▶ Item* ─storage.add_item─▶ new Item*
         ─clusterer.add─▶ Assignment* ─storage─▶ touched events ─summarizer─▶ Story* ─storage─▶
 
 The stages themselves do no I/O; this class is the one place that calls storage and the
@@ -31,7 +31,7 @@ from pulseaugur.dedup.keys import item_id
 from pulseaugur.dedup.near import NearDuplicateIndex, simhash
 from pulseaugur.normalize.item import normalize_item
 from pulseaugur.pipeline.slug import slugify
-from pulseaugur.sources.feeds import parse_feed
+from pulseaugur.sources.kinds import parse_document
 from pulseaugur.storage.base import Storage
 from pulseaugur.summarize.base import Summarizer
 from pulseaugur.types import Assignment, Cluster, ClusterDoc, FetchResult, Item, Source
@@ -112,7 +112,9 @@ class Pipeline:
         if result.not_modified:
             return report
         fetched_at = self.clock()
-        feed = parse_feed(result.content, url=result.url, content_type=result.content_type)
+        feed = parse_document(
+            source.kind, result.content, url=result.url, content_type=result.content_type
+        )
         new_items: list[Item] = []
         # Feeds repeat their recent entries on every poll: skip those already stored
         # (known by their guid) before the costly normalization.
