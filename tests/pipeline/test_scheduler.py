@@ -203,3 +203,52 @@ def test_posts_join_the_event_of_the_article_they_link(storage: SqlStorage) -> N
     assert {e.item.id for e in event.coverage} == {article.id, unrelated_words.id}
     assert event.story is not None
     assert event.story.source_count == 2
+
+
+def test_a_hacker_news_post_joins_the_article_it_links(storage: SqlStorage) -> None:
+    """Two kinds of source through the scheduler: a feed publishes an article, Hacker
+    News (Algolia's API) links to it with another title; both land in one event."""
+    import json
+
+    article_url = "https://www.anthropic.com/news/claude-opus-4-5"
+    feed = (
+        "<rss version='2.0'><channel><title>Anthropic</title><item>"
+        "<title>Introducing Claude Opus 4.5</title>"
+        f"<link>{article_url}</link><guid>{article_url}</guid>"
+        "<description>Our newest model is state of the art for coding and agents.</description>"
+        "<pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate></item></channel></rss>"
+    ).encode()
+    hits = {
+        "hits": [
+            {
+                "objectID": "46037637",
+                "title": "Show discussion: a new frontier model from a lab",
+                "url": article_url + "?utm_source=hn",
+                "author": "pg",
+                "points": 812,
+                "num_comments": 361,
+                "created_at": "2026-11-24T10:00:00.000Z",
+                "created_at_i": 1795514400,
+                "_tags": ["story", "front_page"],
+            }
+        ]
+    }
+    pages = {
+        "/anthropic.xml": (200, "application/rss+xml", feed),
+        "/hn.json": (200, "application/json", json.dumps(hits).encode()),
+    }
+    with serve_pages(pages) as base:
+        storage.sync_sources(
+            [
+                make_source("anthropic", url=f"{base}/anthropic.xml", domains=("anthropic.com",)),
+                make_source("hn", kind="hackernews", url=f"{base}/hn.json", tier=3, primary=False),
+            ]
+        )
+        reports = _poll(_scheduler(storage, [NOW]))
+    assert [r.error for r in reports] == [None, None]
+    (event,) = storage.list_events().events
+    kinds = {entry.source.kind for entry in event.coverage}
+    assert kinds == {"feed", "hackernews"}
+    post = next(e.item for e in event.coverage if e.source.kind == "hackernews")
+    assert post.linked_url == "https://anthropic.com/news/claude-opus-4-5"
+    assert post.raw_json["engagement"] == {"points": 812, "comments": 361}

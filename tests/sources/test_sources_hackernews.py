@@ -88,7 +88,8 @@ def test_official_story_items_map_every_field() -> None:
 
     dropbox = by_id[8863]
     assert dropbox.guid == "https://news.ycombinator.com/item?id=8863"
-    assert dropbox.url == "http://www.getdropbox.com/u/2/screencast.html"
+    assert dropbox.url == "https://news.ycombinator.com/item?id=8863"
+    assert dropbox.raw["linked_url"] == "http://www.getdropbox.com/u/2/screencast.html"
     assert dropbox.title == "My YC app: Dropbox - Throw away your USB drive"
     assert dropbox.authors == ("dhouston",)
     assert dropbox.published == datetime(2007, 4, 4, 19, 16, 40, tzinfo=UTC)

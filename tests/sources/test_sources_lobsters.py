@@ -102,7 +102,8 @@ def test_hottest() -> None:
     link, text_post, old = feed.items
 
     assert link.guid == "https://lobste.rs/s/k3xq9b"
-    assert link.url == "https://example.org/blog/7b-on-a-pi"
+    assert link.url == "https://lobste.rs/s/k3xq9b/running_7b_model_on_raspberry_pi_5"
+    assert link.raw["linked_url"] == "https://example.org/blog/7b-on-a-pi"
     assert link.title == "Running a 7B model on a Raspberry Pi 5"
     assert link.summary is None
     assert link.content is None
@@ -150,7 +151,8 @@ def test_single_story_and_fallback_permalink() -> None:
         json.dumps(story).encode(), url="https://lobste.rs/s/k3xq9b.json"
     ).items
     assert item.guid == "https://lobste.rs/s/k3xq9b"
-    assert item.url == "https://example.org/blog/7b-on-a-pi"
+    assert item.url == "https://lobste.rs/s/k3xq9b"
+    assert item.raw["linked_url"] == "https://example.org/blog/7b-on-a-pi"
 
 
 def test_empty_listing() -> None:

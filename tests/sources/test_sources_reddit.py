@@ -94,7 +94,7 @@ def _check_shape(feed: ParsedFeed) -> None:
         assert raw["platform"] == "reddit"
         assert raw["reddit_id"] == item.guid
         assert str(raw["discussion_url"]).startswith("https://www.reddit.com/r/")
-        assert item.url == (raw["linked_url"] or raw["discussion_url"])
+        assert item.url == raw["discussion_url"]
         assert (raw["linked_url"] is None) == raw["is_self"]
         json.dumps(dict(raw))
 
@@ -120,7 +120,8 @@ def test_front_page_link_post_self_post_and_nsfw_flag() -> None:
     assert len(items) == 100
 
     link = items["t3_48dxvx"]
-    assert link.url == "http://i.imgur.com/NFOb0VK.jpg"
+    assert link.url == link.raw["discussion_url"]
+    assert link.raw["linked_url"] == "http://i.imgur.com/NFOb0VK.jpg"
     assert link.title == "My game cam finally caught something cool."
     assert link.authors == ("u/elfmachine100",)
     assert link.published == datetime(2016, 3, 1, 2, 8, 45, tzinfo=UTC)
@@ -148,7 +149,7 @@ def test_front_page_link_post_self_post_and_nsfw_flag() -> None:
     # raw_json=1 was asked for: "&" in titles and URLs arrives unescaped and stays so.
     assert items["t3_48a45k"].title is not None
     assert items["t3_48a45k"].title.startswith("Johnson & Johnson ordered")
-    assert items["t3_48dx2d"].url == (
+    assert items["t3_48dx2d"].raw["linked_url"] == (
         "https://scstylecaster.files.wordpress.com/2015/11/gettyimages-453346012.jpg?w=969&h=1024"
     )
 

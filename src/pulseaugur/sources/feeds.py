@@ -208,7 +208,15 @@ def _alternate_link(node: Mapping[str, Any]) -> str | None:
     html = [link for link in candidates if link.get("type") in _HTML_TYPES]
     if html or candidates:
         return _text((html or candidates)[0].get("href"))
-    return None if links else _text(node.get("link"))
+    if links:
+        return None
+    link = _text(node.get("link"))
+    if link and node.get("guidislink") and not urlsplit(link.strip()).netloc:
+        # feedparser copied a permalink guid (isPermaLink defaults to true) into
+        # ``link``. Unless it is an absolute URL it is an opaque id ("abc123"), and
+        # resolving it against the feed's address would invent a page.
+        return None
+    return link
 
 
 _HTML_TYPES: Final = (None, "", "text/html", "application/xhtml+xml")

@@ -19,7 +19,9 @@ loudly instead of yielding nothing forever.
 Each item maps as:
 
 * ``guid`` — ``https://news.ycombinator.com/item?id=<id>``;
-* ``url`` — the linked article, or the HN item page for text posts (Ask HN, most jobs);
+* ``url`` — the HN item page (the discussion): the post is a reaction to the article it
+  links, which ``linked_url`` names, so it joins that article's event instead of
+  being taken for a copy of it;
 * ``title``; ``summary`` — the post's own text (HTML, as HN stores it) or None;
 * ``authors`` — ``(username,)``; ``published`` — the submission time, UTC;
   ``updated`` and ``lang`` — None (HN records neither);
@@ -265,7 +267,7 @@ def _raw_item(
     name = _text(author)
     return RawItem(
         guid=discussion,
-        url=linked or discussion,
+        url=discussion,
         title=_text(title),
         summary=_text(text),
         content=None,

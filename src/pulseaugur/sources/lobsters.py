@@ -15,8 +15,8 @@ tags). Each is a JSON list of stories::
 
 :func:`parse` reads such a list, or one story (``/s/<short_id>.json``). Each story
 becomes one ``RawItem``: ``guid`` is ``short_id_url`` (else ``comments_url``); ``url``
-is the story's link — the article — or, for a text post without one, the discussion
-page; ``title`` the story title; ``summary`` the description HTML (None when empty);
+is the discussion page (the story's article is ``linked_url``, so the story joins
+that article's event as a reaction rather than being taken for a copy of it); ``title`` the story title; ``summary`` the description HTML (None when empty);
 ``authors`` ``(submitter,)``; ``published`` ``created_at`` in UTC. ``lang`` is None:
 Lobsters does not say.
 
@@ -141,7 +141,7 @@ def _raw_item(story: Mapping[str, Any], base: str) -> RawItem:
     submitter = _submitter(story.get("submitter_user"))
     return RawItem(
         guid=permalink or comments_url,
-        url=linked or comments_url or permalink,
+        url=comments_url or permalink,
         title=_str(story.get("title")),
         summary=_str(story.get("description")),
         content=None,

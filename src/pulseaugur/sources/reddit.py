@@ -10,7 +10,8 @@ subreddits and ``more`` stubs are skipped. A Reddit error object (``{"error": 40
 Each post maps as:
 
 * ``guid`` — the post's fullname, ``t3_<id>``;
-* ``url`` — the linked page for link posts, the post's Reddit page for self posts;
+* ``url`` — the post's Reddit page (the discussion; a link post's article is ``linked_url``,
+  so the post joins that article's event as a reaction);
 * ``title``; ``summary`` — ``selftext_html`` (else ``selftext``) of self posts, None
   for link posts; ``content`` None;
 * ``authors`` — ``("u/<name>",)``, empty for deleted accounts;
@@ -192,7 +193,7 @@ def _post(data: Mapping[str, Any], unescape: bool) -> RawItem | None:
     author = _text(data.get("author"))
     return RawItem(
         guid=name,
-        url=linked or discussion,
+        url=discussion,
         title=text("title"),
         summary=text("selftext_html") or text("selftext"),
         content=None,
