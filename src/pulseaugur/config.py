@@ -18,9 +18,10 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pulseaugur.errors import ConfigError
 
@@ -46,6 +47,11 @@ class Settings:
     poll_interval_s: int = 900
     allow_private_addresses: bool = False
     log_level: str = "INFO"
+    translation_backend: str = ""
+    translation_url: str = ""
+    translation_model: str = ""
+    translation_api_key: str = field(default="", repr=False)
+    translation_timeout_s: float = 20.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -69,7 +75,20 @@ SETTINGS_HELP: dict[str, str] = {
     "poll_interval_s": "default seconds between polls of a source",
     "allow_private_addresses": "allow fetching from loopback/private addresses (replay, tests)",
     "log_level": "DEBUG, INFO, WARNING or ERROR",
+    "translation_backend": "service that translates non-English titles into English: "
+    "openai (any OpenAI-compatible chat API: llama.cpp, Ollama, vLLM, hosted), "
+    "libretranslate, or empty for none (titles then stay untranslated)",
+    "translation_url": "base URL of the translation service (http or https; for openai "
+    "the URL that /chat/completions is appended to, e.g. http://127.0.0.1:8080/v1); "
+    "required when translation_backend is set",
+    "translation_model": "model name sent to an openai backend (required for it)",
+    "translation_api_key": "API key for the translation service (optional; a secret, never logged)",
+    "translation_timeout_s": "seconds one translation request may take before its titles "
+    "are left untranslated",
 }
+
+TRANSLATION_BACKENDS: tuple[str, ...] = ("openai", "libretranslate")
+"""Values ``translation_backend`` accepts besides the empty string (no translation)."""
 
 
 def _parse_bool(raw: Any) -> bool:
@@ -147,6 +166,54 @@ def _parse_user_agent(raw: Any) -> str:
     return text
 
 
+def _parse_line(raw: Any) -> str:
+    text = _parse_str(raw)
+    if any(c in text for c in "\r\n"):
+        raise ValueError("expected a single-line string")
+    return text
+
+
+def _parse_translation_backend(raw: Any) -> str:
+    text = _parse_str(raw).lower()
+    if text and text not in TRANSLATION_BACKENDS:
+        choices = ", ".join(TRANSLATION_BACKENDS)
+        raise ValueError(f"expected {choices} or an empty string, got {raw!r}")
+    return text
+
+
+def _parse_http_url(raw: Any) -> str:
+    text = _parse_str(raw)
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+        valid = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.port != 0  # .port raises ValueError for a non-numeric or too large one
+            and not parts.query
+            and not parts.fragment
+            and not any(c.isspace() for c in text)
+        )
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValueError(f"expected an http:// or https:// base URL, got {text!r}")
+    return text.rstrip("/")
+
+
+def _parse_secret(raw: Any) -> str:
+    # Never echo the value: it is a credential.
+    if not isinstance(raw, str):
+        raise ValueError("expected a string (value not shown: it is a secret)")
+    text = raw.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(
+            "expected a single line without control characters (value not shown: it is a secret)"
+        )
+    return text
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "data_dir": _parse_path,
     "database_url": _parse_database_url,
@@ -160,6 +227,11 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "poll_interval_s": _parse_int(30, 7 * 24 * 3600),
     "allow_private_addresses": _parse_bool,
     "log_level": _parse_log_level,
+    "translation_backend": _parse_translation_backend,
+    "translation_url": _parse_http_url,
+    "translation_model": _parse_line,
+    "translation_api_key": _parse_secret,
+    "translation_timeout_s": _parse_positive_float,
 }
 
 
@@ -212,4 +284,27 @@ def load_settings(
     if overrides:
         chosen = {k: v for k, v in overrides.items() if v is not None}
         settings = _apply(settings, chosen, lambda key: "--" + key.replace("_", "-"))
+    check_settings(settings)
     return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """The checks that involve more than one setting (``load_settings`` runs them; call
+    it on a ``Settings`` built by hand). Raises ``ConfigError`` naming the setting that
+    is missing: ``translation_url`` when a ``translation_backend`` is chosen without
+    one, ``translation_model`` when the ``openai`` backend has none."""
+    backend = settings.translation_backend
+    if not backend:
+        return
+    if not settings.translation_url:
+        raise ConfigError(
+            "translation_url",
+            f"required when translation_backend is {backend!r} "
+            "(set translation_url in the config file or PULSEAUGUR_TRANSLATION_URL)",
+        )
+    if backend == "openai" and not settings.translation_model:
+        raise ConfigError(
+            "translation_model",
+            "required when translation_backend is 'openai' "
+            "(set translation_model in the config file or PULSEAUGUR_TRANSLATION_MODEL)",
+        )

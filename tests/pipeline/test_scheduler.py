@@ -7,7 +7,7 @@ every other source working.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -252,3 +252,41 @@ def test_a_hacker_news_post_joins_the_article_it_links(storage: SqlStorage) -> N
     post = next(e.item for e in event.coverage if e.source.kind == "hackernews")
     assert post.linked_url == "https://anthropic.com/news/claude-opus-4-5"
     assert post.raw_json["engagement"] == {"points": 812, "comments": 361}
+
+
+def test_titles_are_translated_before_storing(storage: SqlStorage) -> None:
+    from dataclasses import replace as with_fields
+
+    from pulseaugur.types import FetchResult, Item
+
+    feed = (
+        "<rss version='2.0'><channel><title>heise</title><language>de</language><item>"
+        "<title>Künstliche Intelligenz: OpenAI veröffentlicht GPT-5</title>"
+        "<link>https://www.heise.de/news/gpt-5.html</link>"
+        "<description>OpenAI hat am Donnerstag sein neues Sprachmodell GPT-5 vorgestellt, "
+        "das schneller und genauer sein soll als seine Vorgänger.</description>"
+        "<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>"
+    ).encode()
+    seen: list[str] = []
+
+    def translate(items: Sequence[Item]) -> list[Item]:
+        seen.extend(item.title for item in items)
+        return [with_fields(i, title_en="AI: OpenAI releases GPT-5") for i in items]
+
+    storage.sync_sources([make_source("heise", languages=("de",), domains=("heise.de",))])
+    pipeline = Pipeline(
+        storage,
+        OnlineClusterer(),
+        ExtractiveSummarizer(),
+        clock=lambda: NOW,
+        translate_titles=translate,
+    )
+    source = storage.get_source("heise")
+    result = FetchResult("https://heise/f", 200, feed, None, None, None)
+    pipeline.process(source, result)
+    pipeline.process(source, result)
+    assert seen == ["Künstliche Intelligenz: OpenAI veröffentlicht GPT-5"], "translated once"
+    (event,) = storage.list_events().events
+    item = event.coverage[0].item
+    assert (item.lang, item.title_en) == ("de", "AI: OpenAI releases GPT-5")
+    assert event.cluster.slug.startswith("ai-openai-releases-gpt-5")

@@ -22,7 +22,7 @@ item that never reached an event (a crash between storing and clustering).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -67,7 +67,12 @@ def cluster_doc(item: Item) -> ClusterDoc:
 
 
 class Pipeline:
-    """Runs fetched documents through every stage into storage."""
+    """Runs fetched documents through every stage into storage.
+
+    ``translate_titles``, when given, fills ``title_en`` of new non-English items before
+    they are stored (see ``normalize.translate``); it must leave items it cannot
+    translate unchanged.
+    """
 
     def __init__(
         self,
@@ -76,8 +81,10 @@ class Pipeline:
         summarizer: Summarizer,
         *,
         clock: Clock,
+        translate_titles: Callable[[Sequence[Item]], list[Item]] | None = None,
     ) -> None:
         self.storage = storage
+        self.translate_titles = translate_titles
         self.clusterer = clusterer
         self.summarizer = summarizer
         self.clock = clock
@@ -124,12 +131,17 @@ class Pipeline:
         ]
         known = self.storage.known_item_ids([i for i in quick_ids if i is not None])
         report.items_seen = len(feed.items)
-        for raw, quick_id in zip(feed.items, quick_ids, strict=True):
-            if quick_id in known:
-                continue
-            item = normalize_item(raw, source, fetched_at)
-            if item is None:
-                continue
+        fresh = [
+            item
+            for raw, quick_id in zip(feed.items, quick_ids, strict=True)
+            if quick_id not in known and (item := normalize_item(raw, source, fetched_at))
+        ]
+        # Entries without a guid are known only once normalized (by URL or content).
+        stored = self.storage.known_item_ids([item.id for item in fresh])
+        fresh = [item for item in fresh if item.id not in stored]
+        if self.translate_titles is not None:
+            fresh = self.translate_titles(fresh)
+        for item in fresh:
             fingerprint = simhash(item.body)
             original = self.near_duplicates.find(fingerprint) if fingerprint is not None else None
             if original is not None:

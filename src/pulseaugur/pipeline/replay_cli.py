@@ -48,9 +48,6 @@ async def _replay(
     storage = runtime.open_database(settings)
     before = storage.counts()
     storage.sync_sources(plan.sources)
-    pipeline = runtime.build_pipeline(storage, clock)
-    client = runtime.build_client(settings)
-    scheduler = Scheduler(storage, client, pipeline, clock=clock)
     columns = (
         TextColumn("[bold]replay[/]"),
         BarColumn(),
@@ -59,22 +56,21 @@ async def _replay(
         TimeElapsedColumn(),
     )
     try:
-        async with server:
-            with Progress(*columns, disable=quiet, transient=False) as bar:
-                task = bar.add_task("replay", total=len(ticks), when="", new=0)
+        async with server, runtime.title_translation(settings) as translate_titles:
+            pipeline = runtime.build_pipeline(storage, clock, translate_titles)
+            async with runtime.build_client(settings) as client:
+                scheduler = Scheduler(storage, client, pipeline, clock=clock)
+                with Progress(*columns, disable=quiet, transient=False) as bar:
+                    task = bar.add_task("replay", total=len(ticks), when="", new=0)
 
-                def progress(done: int, total: int, now: datetime, new: int) -> None:
-                    bar.update(task, completed=done, when=now.strftime("%Y-%m-%d %H:%M"), new=new)
+                    def progress(done: int, total: int, now: datetime, new: int) -> None:
+                        when = now.strftime("%Y-%m-%d %H:%M")
+                        bar.update(task, completed=done, when=when, new=new)
 
-                if speed is None:
-                    stats = await run_instant(
-                        plan, scheduler, clock, until=until, progress=progress
-                    )
-                else:
-                    stats = await run_timed(plan, scheduler, clock, until=until, progress=progress)
+                    run = run_instant if speed is None else run_timed
+                    stats = await run(plan, scheduler, clock, until=until, progress=progress)
         after = storage.counts()
     finally:
-        await client.close()
         storage.close()
     return (
         f"replayed {plan.rows} records from {len(plan.sources)} sources in "

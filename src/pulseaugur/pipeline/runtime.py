@@ -9,18 +9,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import uvicorn
 
 from pulseaugur.cluster.online import OnlineClusterer
 from pulseaugur.config import Settings
+from pulseaugur.normalize.translate import blocking_title_filler, translator_from_settings
 from pulseaugur.pipeline.pipeline import Clock, Pipeline
 from pulseaugur.pipeline.scheduler import Scheduler
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.sources.registry import load_registry
 from pulseaugur.storage import SqlStorage, open_storage
 from pulseaugur.summarize import ExtractiveSummarizer
+from pulseaugur.types import Item
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +43,37 @@ def open_database(settings: Settings) -> SqlStorage:
     return open_storage(settings.resolved_database_url)
 
 
-def build_pipeline(storage: SqlStorage, clock: Clock) -> Pipeline:
+def build_pipeline(
+    storage: SqlStorage,
+    clock: Clock,
+    translate_titles: Callable[[Sequence[Item]], list[Item]] | None = None,
+) -> Pipeline:
     """A pipeline with the production stages, its clusterer resumed from storage."""
     clusterer = OnlineClusterer()
-    pipeline = Pipeline(storage, clusterer, ExtractiveSummarizer(), clock=clock)
+    pipeline = Pipeline(
+        storage, clusterer, ExtractiveSummarizer(), clock=clock, translate_titles=translate_titles
+    )
     pipeline.resume(RESUME_WINDOW)
     return pipeline
+
+
+@asynccontextmanager
+async def title_translation(
+    settings: Settings,
+) -> AsyncIterator[Callable[[Sequence[Item]], list[Item]] | None]:
+    """The configured title translator as a function the pipeline's worker thread can
+    call (None when no backend is configured); its HTTP client lives on this loop."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        translator = translator_from_settings(settings, client)
+        if translator is None:
+            yield None
+            return
+        log.info("translating non-English titles with %s", translator.name)
+        yield blocking_title_filler(
+            translator,
+            asyncio.get_running_loop(),
+            timeout_s=2 * settings.translation_timeout_s,
+        )
 
 
 def build_client(settings: Settings) -> HttpClient:
@@ -82,23 +112,24 @@ async def run_service(settings: Settings) -> None:
     storage = open_database(settings)
     count = sync_registry(storage, settings)
     check_port_free(settings.host, settings.port)
-    pipeline = build_pipeline(storage, wall_clock)
-    client = build_client(settings)
-    scheduler = Scheduler(storage, client, pipeline, clock=wall_clock)
-    server = web_server(storage, settings.host, settings.port)
-    stop = asyncio.Event()
-    log.info(
-        "PulseAugur: %d sources, database %s, site at http://%s:%d",
-        count,
-        settings.resolved_database_url,
-        settings.host,
-        settings.port,
-    )
-    poller = asyncio.create_task(scheduler.run_forever(stop))
-    try:
-        await server.serve()
-    finally:
-        stop.set()
-        await poller
-        await client.close()
-        storage.close()
+    async with title_translation(settings) as translate_titles:
+        pipeline = build_pipeline(storage, wall_clock, translate_titles)
+        client = build_client(settings)
+        scheduler = Scheduler(storage, client, pipeline, clock=wall_clock)
+        server = web_server(storage, settings.host, settings.port)
+        stop = asyncio.Event()
+        log.info(
+            "PulseAugur: %d sources, database %s, site at http://%s:%d",
+            count,
+            settings.resolved_database_url,
+            settings.host,
+            settings.port,
+        )
+        poller = asyncio.create_task(scheduler.run_forever(stop))
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            await poller
+            await client.close()
+            storage.close()
