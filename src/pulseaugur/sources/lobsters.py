@@ -16,7 +16,8 @@ tags). Each is a JSON list of stories::
 :func:`parse` reads such a list, or one story (``/s/<short_id>.json``). Each story
 becomes one ``RawItem``: ``guid`` is ``short_id_url`` (else ``comments_url``); ``url``
 is the discussion page (the story's article is ``linked_url``, so the story joins
-that article's event as a reaction rather than being taken for a copy of it); ``title`` the story title; ``summary`` the description HTML (None when empty);
+that article's event as a reaction rather than being taken for a copy of it);
+``title`` the story title; ``summary`` the description HTML (None when empty);
 ``authors`` ``(submitter,)``; ``published`` ``created_at`` in UTC. ``lang`` is None:
 Lobsters does not say.
 
