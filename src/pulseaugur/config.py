@@ -47,6 +47,7 @@ class Settings:
     poll_interval_s: int = 900
     allow_private_addresses: bool = False
     log_level: str = "INFO"
+    public_url: str = ""
     translation_backend: str = ""
     translation_url: str = ""
     translation_model: str = ""
@@ -75,6 +76,8 @@ SETTINGS_HELP: dict[str, str] = {
     "poll_interval_s": "default seconds between polls of a source",
     "allow_private_addresses": "allow fetching from loopback/private addresses (replay, tests)",
     "log_level": "DEBUG, INFO, WARNING or ERROR",
+    "public_url": "the site's public base URL (https://news.example.org); when set, feeds "
+    "that name a WebSub hub are subscribed to and push their updates",
     "translation_backend": "service that translates non-English titles into English: "
     "openai (any OpenAI-compatible chat API: llama.cpp, Ollama, vLLM, hosted), "
     "libretranslate, or empty for none (titles then stay untranslated)",
@@ -227,6 +230,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "poll_interval_s": _parse_int(30, 7 * 24 * 3600),
     "allow_private_addresses": _parse_bool,
     "log_level": _parse_log_level,
+    "public_url": _parse_http_url,
     "translation_backend": _parse_translation_backend,
     "translation_url": _parse_http_url,
     "translation_model": _parse_line,

@@ -84,6 +84,24 @@ class SourceState:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscription:
+    """A WebSub subscription of a source's feed at its hub.
+
+    ``state`` is ``pending`` from the request until the hub verifies it, then
+    ``active`` until ``lease_expires_at``; ``denied`` when the hub refused. ``secret``
+    signs the hub's deliveries (HMAC); ``topic`` is the feed URL as the feed names it.
+    """
+
+    source_id: str
+    hub: str
+    topic: str
+    secret: str
+    state: Literal["pending", "active", "denied"]
+    requested_at: datetime
+    lease_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """One HTTP fetch of a source.
 

@@ -51,6 +51,9 @@ class ProcessReport:
     near_duplicates: int = 0
     clusters_created: int = 0
     clusters_touched: set[int] = field(default_factory=set)
+    hub: str | None = None
+    """The WebSub hub the document names, and the topic (its own URL) to subscribe to."""
+    topic: str | None = None
 
 
 def cluster_doc(item: Item) -> ClusterDoc:
@@ -131,6 +134,7 @@ class Pipeline:
         ]
         known = self.storage.known_item_ids([i for i in quick_ids if i is not None])
         report.items_seen = len(feed.items)
+        report.hub, report.topic = feed.hub, feed.self_url or result.url
         fresh = [
             item
             for raw, quick_id in zip(feed.items, quick_ids, strict=True)

@@ -115,7 +115,9 @@ async def run_service(settings: Settings) -> None:
     async with title_translation(settings) as translate_titles:
         pipeline = build_pipeline(storage, wall_clock, translate_titles)
         client = build_client(settings)
-        scheduler = Scheduler(storage, client, pipeline, clock=wall_clock)
+        scheduler = Scheduler(
+            storage, client, pipeline, clock=wall_clock, public_url=settings.public_url
+        )
         server = web_server(storage, settings.host, settings.port)
         stop = asyncio.Event()
         log.info(

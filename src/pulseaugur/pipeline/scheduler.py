@@ -17,10 +17,12 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from pulseaugur.errors import FetchError, HTTPStatusError, ParseError, PulseAugurError
 from pulseaugur.pipeline import decider
 from pulseaugur.pipeline.pipeline import Clock, Pipeline, ProcessReport
+from pulseaugur.sources import websub
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.storage.base import FetchLogEntry, Storage
 from pulseaugur.types import FetchResult, Source
@@ -49,11 +51,13 @@ class Scheduler:
         pipeline: Pipeline,
         *,
         clock: Clock,
+        public_url: str = "",
     ) -> None:
         self.storage = storage
         self.client = client
         self.pipeline = pipeline
         self.clock = clock
+        self.public_url = public_url
         self._process_lock = asyncio.Lock()
 
     async def poll_due(self, sources: Sequence[Source] | None = None) -> list[PollReport]:
@@ -112,6 +116,8 @@ class Scheduler:
             self.storage.save_source_state(
                 decider.after_success(state, source, outcome, now, report.items_new)
             )
+            if self.public_url and report.hub:
+                await self._subscribe(source, report.hub, report.topic, now)
         else:
             log.warning("source %s: %s", source.id, error)
             failed = decider.after_failure(state, source, error, now, retry_after_s=retry_after_s)
@@ -131,6 +137,27 @@ class Scheduler:
             )
         )
         return PollReport(source.id, status, report.items_seen, report.items_new, error)
+
+    async def _subscribe(self, source: Source, hub: str, topic: str | None, now: datetime) -> None:
+        """Subscribe (or renew) the source at its feed's WebSub hub when it is due."""
+        current = self.storage.get_subscription(source.id)
+        wanted = websub.plan(current, source.id, hub, topic, now)
+        if wanted is None:
+            return
+        self.storage.save_subscription(wanted)
+        callback = websub.callback_url(self.public_url, source.id)
+        try:
+            status = await websub.request(self.client, wanted, callback)
+        except FetchError as exc:
+            log.warning("source %s: WebSub subscription at %s failed: %s", source.id, hub, exc)
+            return
+        if status not in (202, 204):
+            log.warning(
+                "source %s: WebSub hub %s refused the subscription (HTTP %d)",
+                source.id,
+                hub,
+                status,
+            )
 
     async def run_forever(self, stop: asyncio.Event, tick_s: float = 5.0) -> None:
         """Poll due sources every ``tick_s`` seconds until ``stop`` is set."""

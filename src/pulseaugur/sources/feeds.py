@@ -51,6 +51,10 @@ class ParsedFeed:
     link: str | None
     lang: str | None
     items: tuple[RawItem, ...]
+    hub: str | None = None
+    """A WebSub hub the feed names (``<link rel="hub">``, JSON Feed ``hubs``), if any."""
+    self_url: str | None = None
+    """The feed's own URL as it names it (``rel="self"``, ``feed_url``): the WebSub topic."""
 
 
 def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
@@ -87,7 +91,17 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
         items=tuple(
             _raw_item(dict(entry), url, feed_lang) for entry in parsed.get("entries") or []
         ),
+        hub=_web_url(_rel_link(feed, "hub"), url),
+        self_url=_web_url(_rel_link(feed, "self"), url),
     )
+
+
+def _rel_link(node: Mapping[str, Any], rel: str) -> str | None:
+    """The href of the first ``<link rel=…>`` of the feed with this relation."""
+    for link in node.get("links") or []:
+        if isinstance(link, Mapping) and link.get("rel") == rel and link.get("href"):
+            return str(link["href"]).strip()
+    return None
 
 
 # --- XML ------------------------------------------------------------------------------
@@ -320,11 +334,14 @@ def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
         for item in doc["items"]
         if isinstance(item, dict)
     )
+    hubs = [h for h in doc.get("hubs") or [] if isinstance(h, dict) and _text(h.get("url"))]
     return ParsedFeed(
         title=_text(doc.get("title")),
         link=_web_url(_text(doc.get("home_page_url")), url),
         lang=feed_lang,
         items=items,
+        hub=_web_url(_text(hubs[0].get("url")), url) if hubs else None,
+        self_url=_web_url(_text(doc.get("feed_url")), url),
     )
 
 

@@ -225,21 +225,49 @@ class HttpClient:
                 await response.aclose()
         raise FetchError(url, f"gave up after {self.max_redirects} redirects (last: {current})")
 
+    async def post_form(self, url: str, form: dict[str, str]) -> int:
+        """POST ``form`` (urlencoded) to ``url`` with the same guard, deadline and
+        concurrency limits as ``fetch``; no redirects. Returns the status; the body is
+        read up to the size cap and dropped. Raises what ``fetch`` raises, except that
+        error statuses are returned, not raised."""
+        target = _parse_url(url)
+        async with self._semaphore:
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    request = await self._build_request(target, url, {}, "POST", form)
+                    async with _translate_errors(url):
+                        response = await self._client.send(request, stream=True)
+                    try:
+                        await self._read_body(response, url)
+                        return response.status_code
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise FetchTimeout(
+                    url, f"no complete response within {self.timeout_s:g} s"
+                ) from None
+
     async def _build_request(
-        self, target: httpx.URL, url: str, headers: dict[str, str]
+        self,
+        target: httpx.URL,
+        url: str,
+        headers: dict[str, str],
+        method: str = "GET",
+        form: dict[str, str] | None = None,
     ) -> httpx.Request:
         """The request for ``target``; with the SSRF guard on, it connects to the checked
         IP address while Host and TLS (SNI, certificate) use the host name."""
         if self.allow_private_addresses:
-            return self._client.build_request("GET", target, headers=headers)
+            return self._client.build_request(method, target, headers=headers, data=form)
         host = target.raw_host.decode("ascii")
         address = await self._public_address(host, target.port or _default_port(target), url)
         pinned = target.copy_with(host=address)
         extensions = {"sni_hostname": host} if target.scheme == "https" else {}
         return self._client.build_request(
-            "GET",
+            method,
             pinned,
             headers={**headers, "Host": target.netloc.decode("ascii")},
+            data=form,
             extensions=extensions,
         )
 

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from pulseaugur.types import Cluster, CoverageEntry, Item, Source, SourceState, Story
+from pulseaugur.types import (
+    Cluster,
+    CoverageEntry,
+    Item,
+    Source,
+    SourceState,
+    Story,
+    Subscription,
+)
 
 EventOrder = Literal["newest", "top"]
 
@@ -116,6 +124,12 @@ class Storage(Protocol):
 
     def save_source_state(self, state: SourceState) -> None:
         """Replace the scheduler's state of a source."""
+
+    def get_subscription(self, source_id: str) -> Subscription | None:
+        """The source's WebSub subscription, if one was ever requested."""
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Insert or replace the source's WebSub subscription."""
 
     def log_fetch(self, entry: FetchLogEntry) -> None:
         """Append one fetch attempt to the fetch log."""

@@ -181,3 +181,15 @@ stories = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Index("ix_stories_score", "score"),
 )
+
+websub_subscriptions = sa.Table(
+    "websub_subscriptions",
+    metadata,
+    sa.Column("source_id", sa.String(100), sa.ForeignKey("sources.id"), primary_key=True),
+    sa.Column("hub", sa.Text, nullable=False),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+    sa.Column("lease_expires_at", UTCDateTime),
+)

@@ -39,6 +39,7 @@ from pulseaugur.types import (
     Source,
     SourceState,
     Story,
+    Subscription,
     SummarySentence,
 )
 
@@ -198,6 +199,25 @@ class SqlStorage:
         }
         with self._tx() as conn:
             conn.execute(self._upsert(t.source_state, values, "source_id"))
+
+    def get_subscription(self, source_id: str) -> Subscription | None:
+        table = t.websub_subscriptions
+        with self._tx() as conn:
+            row = conn.execute(sa.select(table).where(table.c.source_id == source_id)).first()
+        return Subscription(**dict(row._mapping)) if row is not None else None
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        values = {
+            "source_id": subscription.source_id,
+            "hub": subscription.hub,
+            "topic": subscription.topic,
+            "secret": subscription.secret,
+            "state": subscription.state,
+            "requested_at": subscription.requested_at,
+            "lease_expires_at": subscription.lease_expires_at,
+        }
+        with self._tx() as conn:
+            conn.execute(self._upsert(t.websub_subscriptions, values, "source_id"))
 
     def log_fetch(self, entry: FetchLogEntry) -> None:
         with self._tx() as conn:

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pulseaugur import __version__
 from pulseaugur.errors import NotFoundError
 from pulseaugur.storage.base import Storage
-from pulseaugur.web import api, pages
+from pulseaugur.web import api, pages, websub
 from pulseaugur.web.context import STATIC_DIR, BadRequest, WebContext, make_environment
 
 log = logging.getLogger(__name__)
@@ -155,5 +155,6 @@ def create_app(storage: Storage, *, clock: Callable[[], datetime] | None = None)
     app.add_exception_handler(Exception, _server_error)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(websub.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
