@@ -112,3 +112,18 @@ def test_sources_list_shows_the_registry(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert len(rows) >= 30
     assert {"id", "name", "tier", "languages", "url"} <= set(rows[0])
+
+
+def test_parse_prints_items_and_names_bad_files(tmp_path: Path) -> None:
+    good = shared_data_dir() / "feeds" / "ai-lab-feeds" / "0xsmw" / "feed_xai_news.xml"
+    bad = tmp_path / "broken.xml"
+    bad.write_text("<html>not a feed</html>")
+    result = _run("parse", str(good), str(bad))
+    assert result.returncode == 2
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows
+    assert all(row["file"] == str(good) for row in rows)
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"{bad}: ")
+    only_good = _run("parse", str(good), "--kind", "feed")
+    assert only_good.returncode == 0

@@ -238,6 +238,22 @@ def _health_text(state: SourceState | None) -> str:
     return f"  ok {state.last_ok_at:%Y-%m-%d %H:%M}, next {next_poll}"
 
 
+@main.command(
+    context_settings={"ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def parse(arguments: tuple[str, ...]) -> None:
+    """Parse saved documents with the production code: FILE... [--url URL] [--kind KIND].
+
+    Prints each normalized item as a JSON line with a "file" key; a file that cannot be
+    parsed gives one line on stderr and the rest go on (exit status 2). Each file has a
+    time and memory budget (see --help)."""
+    from pulseaugur.sources.parse_files import main as parse_main
+
+    sys.exit(parse_main(list(arguments)))
+
+
 @main.group()
 def sources() -> None:
     """Inspect the source registry."""
