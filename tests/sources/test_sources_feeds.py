@@ -473,3 +473,12 @@ def test_not_a_feed_is_a_parse_error_naming_the_url(
         parse_feed(content, url="https://example.org/not-a-feed", content_type=content_type)
     assert str(caught.value).startswith("https://example.org/not-a-feed: ")
     assert "\n" not in str(caught.value)
+
+
+def test_rss_author_with_a_long_domain_keeps_the_whole_name() -> None:
+    feed = parse_feed(
+        b"<rss version='2.0'><channel><title>t</title><item><title>a</title>"
+        b"<author>jane@lab.example (Jane Doe)</author></item></channel></rss>",
+        url="https://example.org/feed",
+    )
+    assert feed.items[0].authors == ("Jane Doe",)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -199,7 +200,7 @@ def _raw_item(entry: Mapping[str, Any], base: str, feed_lang: str | None) -> Raw
         title=_text(entry.get("title")),
         summary=summary,
         content=content,
-        authors=_names(entry.get("authors")),
+        authors=_entry_authors(entry),
         published=_utc_from_struct(entry.get("published_parsed")),
         updated=_utc_from_struct(entry.get("updated_parsed")),
         lang=_entry_lang(entry) or feed_lang,
@@ -412,6 +413,20 @@ def _web_url(link: str | None, base: str) -> str | None:
     if urlsplit(base).scheme.lower() in ("http", "https"):
         link = urljoin(base, link)
     return link if urlsplit(link).scheme.lower() in ("http", "https") else None
+
+
+_EMAIL_AND_NAME = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\(([^()]+)\)\s*$")
+
+
+def _entry_authors(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """The entry's author names. RSS writes ``email (Name)``; feedparser splits that with
+    a pattern that truncates long domain endings (``jane@lab.example (Jane Doe)`` gives
+    the name ``ple (Jane Doe``), so that form is read from the raw string here."""
+    raw = entry.get("author")
+    match = _EMAIL_AND_NAME.match(raw) if isinstance(raw, str) else None
+    if match is not None and len(entry.get("authors") or []) <= 1:
+        return (match.group(1).strip(),)
+    return _names(entry.get("authors"))
 
 
 def _names(people: Any) -> tuple[str, ...]:
