@@ -196,7 +196,7 @@ def _raw_item(entry: Mapping[str, Any], base: str, feed_lang: str | None) -> Raw
         summary = None
     return RawItem(
         guid=_text(entry.get("id")),
-        url=_web_url(_alternate_link(entry), base),
+        url=_web_url(_original_link(entry), base) or _web_url(_alternate_link(entry), base),
         title=_text(entry.get("title")),
         summary=summary,
         content=content,
@@ -206,6 +206,17 @@ def _raw_item(entry: Mapping[str, Any], base: str, feed_lang: str | None) -> Raw
         lang=_entry_lang(entry) or feed_lang,
         raw=_entry_raw(entry),
     )
+
+
+def _original_link(entry: Mapping[str, Any]) -> str | None:
+    """The article's own address where a feed proxy (FeedBurner, Pheedo) put a tracking
+    redirect in ``<link>`` and the original in ``feedburner:origLink`` /
+    ``pheedo:origLink``."""
+    for key in ("feedburner_origlink", "pheedo_origlink"):
+        value = _text(entry.get(key))
+        if value:
+            return value
+    return None
 
 
 def _alternate_link(node: Mapping[str, Any]) -> str | None:
