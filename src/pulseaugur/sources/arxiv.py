@@ -37,14 +37,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Final
 from urllib.parse import urlencode
 
 from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped, unused-ignore]
 
 from pulseaugur.errors import ParseError, UnsafeXMLError
+from pulseaugur.sources import fields
 from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.types import JSONValue, RawItem
 
@@ -172,7 +172,7 @@ def _parse_atom(feed: ET.Element, url: str) -> ParsedFeed:
         if "/api/errors" in entry_id or (title == "Error" and _paper_id(entry_id) is None):
             message = _child_text(entry, f"{_ATOM}summary") or entry_id
             raise ParseError(url, f"arXiv API error: {message}")
-    lang = _lang(feed.get(_XML_LANG))
+    lang = fields.normalize_lang(feed.get(_XML_LANG))
     items = (_atom_entry(entry, lang) for entry in entries)
     return ParsedFeed(
         title=_child_text(feed, f"{_ATOM}title"),
@@ -209,8 +209,8 @@ def _atom_entry(entry: ET.Element, lang: str | None) -> RawItem | None:
         title=_child_text(entry, f"{_ATOM}title"),
         abstract=_strip_announce_prefix(summary),
         authors=authors,
-        published=_date(_child_text(entry, f"{_ATOM}published")),
-        updated=None if daily else _date(_child_text(entry, f"{_ATOM}updated")),
+        published=fields.parse_iso_date(_child_text(entry, f"{_ATOM}published")),
+        updated=None if daily else fields.parse_iso_date(_child_text(entry, f"{_ATOM}updated")),
         lang=lang,
         primary_category=_attr(entry.find(f"{_ARXIV}primary_category"), "term"),
         categories=[c.get("term") for c in entry.findall(f"{_ATOM}category")],
@@ -225,7 +225,7 @@ def _atom_entry(entry: ET.Element, lang: str | None) -> RawItem | None:
 
 def _parse_rss(channel: ET.Element) -> ParsedFeed:
     """rss.arxiv.org's RSS 2.0 daily feed."""
-    lang = _lang(_child_text(channel, "language"))
+    lang = fields.normalize_lang(_child_text(channel, "language"))
     items = []
     for item in channel.findall("item"):
         description = _child_text(item, "description")
@@ -242,7 +242,7 @@ def _parse_rss(channel: ET.Element) -> ParsedFeed:
                 title=_child_text(item, "title"),
                 abstract=_strip_announce_prefix(description),
                 authors=_split_creators(_child_text(item, f"{_DC}creator")),
-                published=_date(_child_text(item, "pubDate")),
+                published=fields.parse_iso_date(_child_text(item, "pubDate")),
                 updated=None,
                 lang=lang,
                 primary_category=None,
@@ -376,28 +376,6 @@ def _collapse(text: str | None) -> str | None:
     """``text`` with whitespace runs made single spaces; None when empty."""
     collapsed = " ".join(text.split()) if text else ""
     return collapsed or None
-
-
-def _lang(value: str | None) -> str | None:
-    primary = (value or "").strip().replace("_", "-").split("-", 1)[0].lower()
-    return primary if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha() else None
-
-
-def _date(value: str | None) -> datetime | None:
-    """An RFC 3339 (Atom) or RFC 822 (RSS) date as UTC; None when unparseable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    try:
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
 
 
 def _local(tag: str) -> str:

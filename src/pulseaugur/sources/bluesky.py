@@ -36,7 +36,6 @@ key, AT URI) and are tested against the protocol's interop lists. Everything is 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
@@ -45,7 +44,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from pulseaugur.errors import ParseError
 from pulseaugur.normalize.text import excerpt
-from pulseaugur.sources.feeds import ParsedFeed, _normalize_lang, _reject_constant, _web_url
+from pulseaugur.sources import fields
+from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.types import JSONValue, RawItem
 
 __all__ = [
@@ -270,7 +270,7 @@ def parse(content: bytes, *, url: str, content_type: str | None = None) -> Parse
     ``url`` names the document in errors; ``content_type`` only sharpens the error for
     a body that is not JSON. Raises ``ParseError`` for anything that is not one of the
     shapes read here (never another exception)."""
-    doc = _load_json(content, url, content_type)
+    doc = fields.load_json(content, url=url, content_type=content_type, what="a Bluesky response")
     if not isinstance(doc, dict):
         raise ParseError(url, f"not a Bluesky response: a JSON {type(doc).__name__}")
     error = doc.get("error")
@@ -314,17 +314,6 @@ def parse(content: bytes, *, url: str, content_type: str | None = None) -> Parse
     )
 
 
-def _load_json(content: bytes, url: str, content_type: str | None) -> Any:
-    if not content.strip():
-        raise ParseError(url, "empty document, not a Bluesky response")
-    try:
-        return json.loads(content, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        media = f" ({content_type.split(';')[0].strip()})" if content_type else ""
-        reason = _line(str(exc))
-        raise ParseError(url, f"not a Bluesky response: invalid JSON{media}: {reason}") from None
-
-
 def _line(text: str) -> str:
     return " ".join(text.split())[:200]
 
@@ -351,10 +340,10 @@ def _post_item(view: Any, reason: Any, base: str) -> RawItem | None:
         "cid": _str(view.get("cid")),
         "author_display_name": _str(author.get("displayName")),
         "engagement": {
-            "replies": _count(view.get("replyCount")),
-            "reposts": _count(view.get("repostCount")),
-            "likes": _count(view.get("likeCount")),
-            "quotes": _count(view.get("quoteCount")),
+            "replies": fields.count(view.get("replyCount")),
+            "reposts": fields.count(view.get("repostCount")),
+            "likes": fields.count(view.get("likeCount")),
+            "quotes": fields.count(view.get("quoteCount")),
         },
         "indexed_at": _str(view.get("indexedAt")),
         "reposted_by": reposted_by,
@@ -445,7 +434,7 @@ def _item(
         authors=(handle,) if handle else (),
         published=parse_datetime(record.get("createdAt")) or parse_datetime(fallback_date),
         updated=None,
-        lang=_normalize_lang(langs[0]) if isinstance(langs, list) and langs else None,
+        lang=fields.normalize_lang(langs[0]) if isinstance(langs, list) and langs else None,
         raw=raw,
     )
 
@@ -456,7 +445,7 @@ def _external_uri(embed: Any, base: str) -> str | None:
     media = embed.get("media") if isinstance(embed, dict) else None
     for node in (embed, media):
         external = node.get("external") if isinstance(node, dict) else None
-        link = _link(external.get("uri"), base) if isinstance(external, dict) else None
+        link = fields.link(external.get("uri"), base) if isinstance(external, dict) else None
         if link and urlsplit(link).hostname != "media.tenor.com":
             return link
     return None
@@ -469,7 +458,7 @@ def _facet_link(facets: list[Any], base: str) -> str | None:
             if (
                 isinstance(feature, dict)
                 and str(feature.get("$type", "")).endswith("#link")
-                and (link := _link(feature.get("uri"), base))
+                and (link := fields.link(feature.get("uri"), base))
             ):
                 return link
     return None
@@ -516,18 +505,3 @@ def _list(value: Any) -> list[Any]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _link(value: Any, base: str) -> str | None:
-    """``value`` as an absolute http(s) URL (resolved against ``base``), else None;
-    a malformed URL (``http://[``) is None too, never an exception."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return _web_url(value, base)
-    except ValueError:
-        return None

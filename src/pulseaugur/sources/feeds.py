@@ -26,14 +26,14 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import feedparser
 from feedparser.encodings import convert_to_utf8
 
 from pulseaugur.errors import ParseError, UnsafeXMLError
+from pulseaugur.sources import fields
 from pulseaugur.types import JSONValue, RawItem
 
 __all__ = ["ParsedFeed", "parse_feed"]
@@ -84,16 +84,16 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
     # Plain dicts: FeedParserDict.get("updated_parsed") silently falls back to the
     # published date, which would invent an update time the document never gave.
     feed = dict(parsed.get("feed") or {})
-    feed_lang = _normalize_lang(feed.get("language"))
+    feed_lang = fields.normalize_lang(feed.get("language"))
     return ParsedFeed(
-        title=_text(feed.get("title")),
-        link=_web_url(_alternate_link(feed), url),
+        title=fields.nonblank(feed.get("title")),
+        link=fields.web_url(_alternate_link(feed), url),
         lang=feed_lang,
         items=tuple(
             _raw_item(dict(entry), url, feed_lang) for entry in parsed.get("entries") or []
         ),
-        hub=_web_url(_rel_link(feed, "hub"), url),
-        self_url=_web_url(_rel_link(feed, "self"), url),
+        hub=fields.web_url(_rel_link(feed, "hub"), url),
+        self_url=fields.web_url(_rel_link(feed, "self"), url),
     )
 
 
@@ -175,7 +175,7 @@ def _is_feed(parsed: Any) -> bool:
         return True
     if not parsed.get("version"):
         return False
-    return not parsed.get("bozo") or bool(_text((parsed.get("feed") or {}).get("title")))
+    return not parsed.get("bozo") or bool(fields.nonblank((parsed.get("feed") or {}).get("title")))
 
 
 def _not_a_feed_reason(parsed: Any) -> str:
@@ -189,15 +189,16 @@ def _not_a_feed_reason(parsed: Any) -> str:
 
 def _raw_item(entry: Mapping[str, Any], base: str, feed_lang: str | None) -> RawItem:
     content = _pick_content(entry.get("content"))
-    summary = _text(entry.get("summary"))
+    summary = fields.nonblank(entry.get("summary"))
     if summary is not None and summary == content:
         # feedparser copies content:encoded into summary when an item has no
         # description; keep the text once, where the document put it.
         summary = None
     return RawItem(
-        guid=_text(entry.get("id")),
-        url=_web_url(_original_link(entry), base) or _web_url(_alternate_link(entry), base),
-        title=_text(entry.get("title")),
+        guid=fields.nonblank(entry.get("id")),
+        url=fields.web_url(_original_link(entry), base)
+        or fields.web_url(_alternate_link(entry), base),
+        title=fields.nonblank(entry.get("title")),
         summary=summary,
         content=content,
         authors=_entry_authors(entry),
@@ -213,7 +214,7 @@ def _original_link(entry: Mapping[str, Any]) -> str | None:
     redirect in ``<link>`` and the original in ``feedburner:origLink`` /
     ``pheedo:origLink``."""
     for key in ("feedburner_origlink", "pheedo_origlink"):
-        value = _text(entry.get(key))
+        value = fields.nonblank(entry.get(key))
         if value:
             return value
     return None
@@ -228,15 +229,15 @@ def _alternate_link(node: Mapping[str, Any]) -> str | None:
         link
         for link in (links if isinstance(links, list) else [])
         if isinstance(link, Mapping)
-        and _text(link.get("href"))
+        and fields.nonblank(link.get("href"))
         and (link.get("rel") or "alternate") == "alternate"
     ]
     html = [link for link in candidates if link.get("type") in _HTML_TYPES]
     if html or candidates:
-        return _text((html or candidates)[0].get("href"))
+        return fields.nonblank((html or candidates)[0].get("href"))
     if links:
         return None
-    link = _text(node.get("link"))
+    link = fields.nonblank(node.get("link"))
     if link and node.get("guidislink") and not urlsplit(link.strip()).netloc:
         # feedparser copied a permalink guid (isPermaLink defaults to true) into
         # ``link``. Unless it is an absolute URL it is an opaque id ("abc123"), and
@@ -252,10 +253,10 @@ def _pick_content(contents: Any) -> str | None:
     """The full content: the first HTML body, else the first body of any type."""
     if not isinstance(contents, list):
         return None
-    bodies = [c for c in contents if isinstance(c, Mapping) and _text(c.get("value"))]
+    bodies = [c for c in contents if isinstance(c, Mapping) and fields.nonblank(c.get("value"))]
     html = [c for c in bodies if c.get("type") in ("text/html", "application/xhtml+xml")]
     chosen = html or bodies
-    return _text(chosen[0].get("value")) if chosen else None
+    return fields.nonblank(chosen[0].get("value")) if chosen else None
 
 
 def _entry_lang(entry: Mapping[str, Any]) -> str | None:
@@ -269,7 +270,7 @@ def _entry_lang(entry: Mapping[str, Any]) -> str | None:
         if isinstance(detail, Mapping):
             candidates.append(detail.get("language"))
     for candidate in candidates:
-        if lang := _normalize_lang(candidate):
+        if lang := fields.normalize_lang(candidate):
             return lang
     return None
 
@@ -322,15 +323,11 @@ def _looks_like_json(content: bytes, content_type: str | None) -> bool:
     return content_type is not None and "json" in content_type.lower()
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
     """Map a JSON Feed 1.0/1.1 document (https://jsonfeed.org/version/1.1)."""
     try:
         text = content.decode(json.detect_encoding(content), errors="replace")
-        doc = json.loads(text, strict=False, parse_constant=_reject_constant)
+        doc = json.loads(text, strict=False, parse_constant=fields.reject_constant)
     except (ValueError, RecursionError) as exc:
         raise ParseError(url, f"not a feed: invalid JSON ({exc})") from None
     if not (
@@ -339,21 +336,23 @@ def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
         and isinstance(doc.get("items"), list)
     ):
         raise ParseError(url, "not a feed: JSON without a JSON Feed version and items list")
-    feed_lang = _normalize_lang(doc.get("language"))
+    feed_lang = fields.normalize_lang(doc.get("language"))
     feed_authors = _json_authors(doc)
     items = tuple(
         _json_item(item, url, feed_lang, feed_authors)
         for item in doc["items"]
         if isinstance(item, dict)
     )
-    hubs = [h for h in doc.get("hubs") or [] if isinstance(h, dict) and _text(h.get("url"))]
+    hubs = [
+        h for h in doc.get("hubs") or [] if isinstance(h, dict) and fields.nonblank(h.get("url"))
+    ]
     return ParsedFeed(
-        title=_text(doc.get("title")),
-        link=_web_url(_text(doc.get("home_page_url")), url),
+        title=fields.nonblank(doc.get("title")),
+        link=fields.web_url(fields.nonblank(doc.get("home_page_url")), url),
         lang=feed_lang,
         items=items,
-        hub=_web_url(_text(hubs[0].get("url")), url) if hubs else None,
-        self_url=_web_url(_text(doc.get("feed_url")), url),
+        hub=fields.web_url(fields.nonblank(hubs[0].get("url")), url) if hubs else None,
+        self_url=fields.web_url(fields.nonblank(doc.get("feed_url")), url),
     )
 
 
@@ -363,17 +362,19 @@ def _json_item(
     """One JSON Feed item. Items without authors inherit the feed's (as the spec says);
     ``url`` falls back to ``external_url`` for link-only items."""
     ident = item.get("id")
-    content = _text(item.get("content_html")) or _text(item.get("content_text"))
+    content = fields.nonblank(item.get("content_html")) or fields.nonblank(item.get("content_text"))
     return RawItem(
         guid=str(ident) if isinstance(ident, str | int) and not isinstance(ident, bool) else None,
-        url=_web_url(_text(item.get("url")) or _text(item.get("external_url")), base),
-        title=_text(item.get("title")),
-        summary=_text(item.get("summary")),
+        url=fields.web_url(
+            fields.nonblank(item.get("url")) or fields.nonblank(item.get("external_url")), base
+        ),
+        title=fields.nonblank(item.get("title")),
+        summary=fields.nonblank(item.get("summary")),
         content=content,
         authors=_json_authors(item) or feed_authors,
-        published=_parse_iso_date(item.get("date_published")),
-        updated=_parse_iso_date(item.get("date_modified")),
-        lang=_normalize_lang(item.get("language")) or feed_lang,
+        published=fields.parse_iso_date(item.get("date_published")),
+        updated=fields.parse_iso_date(item.get("date_modified")),
+        lang=fields.normalize_lang(item.get("language")) or feed_lang,
         raw=item,
     )
 
@@ -387,43 +388,7 @@ def _json_authors(node: Mapping[str, Any]) -> tuple[str, ...]:
     return _names(authors)
 
 
-def _parse_iso_date(value: Any) -> datetime | None:
-    """RFC 3339 (as the spec requires), or RFC 822 as some feeds write; UTC, else None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
-
-
-# --- shared helpers -------------------------------------------------------------------
-
-
-def _text(value: Any) -> str | None:
-    """A non-empty string, else None."""
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def _web_url(link: str | None, base: str) -> str | None:
-    """``link`` made absolute against ``base`` (the document's URL) when it is relative;
-    None unless the result is an http(s) URL (``tag:`` ids and the like are not links)."""
-    if link is None:
-        return None
-    link = link.strip()
-    if urlsplit(base).scheme.lower() in ("http", "https"):
-        link = urljoin(base, link)
-    return link if urlsplit(link).scheme.lower() in ("http", "https") else None
+# --- authors --------------------------------------------------------------------------
 
 
 _EMAIL_AND_NAME = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\(([^()]+)\)\s*$")
@@ -446,15 +411,6 @@ def _names(people: Any) -> tuple[str, ...]:
         return ()
     names: dict[str, None] = {}
     for person in people:
-        if isinstance(person, Mapping) and (name := _text(person.get("name"))):
+        if isinstance(person, Mapping) and (name := fields.nonblank(person.get("name"))):
             names.setdefault(name.strip(), None)
     return tuple(names)
-
-
-def _normalize_lang(value: Any) -> str | None:
-    """``en-US`` / ``pt_BR`` / ``EN`` → ``en``; anything that is not a 2-3 letter primary
-    language subtag → None."""
-    if not isinstance(value, str):
-        return None
-    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
-    return primary if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha() else None

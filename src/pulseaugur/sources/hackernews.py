@@ -33,13 +33,13 @@ Each item maps as:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import urlencode, urlsplit
 
 from pulseaugur.errors import ParseError
+from pulseaugur.sources import fields
 from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.types import JSONValue, RawItem
 
@@ -135,7 +135,7 @@ def parse(content: bytes, *, url: str, content_type: str | None = None) -> Parse
     JSON, an Algolia error, a user profile, ``maxitem``, ``updates``, a list of ids, a
     single comment or poll option.
     """
-    doc = _load_json(content, url)
+    doc = fields.load_json_lenient(content, url=url, what="a Hacker News API response")
     if isinstance(doc, Mapping) and "hits" in doc:
         return _feed(_algolia_items(doc, url))
     if isinstance(doc, list):
@@ -192,7 +192,7 @@ def _item(doc: Mapping[str, Any]) -> RawItem | None:
         doc.get("type") not in _ITEM_TYPES
         or doc.get("deleted")
         or doc.get("dead")
-        or not _text(doc.get("title"))
+        or not fields.nonblank(doc.get("title"))
     ):
         return None
     return _raw_item(
@@ -221,7 +221,7 @@ def _algolia_items(doc: Mapping[str, Any], url: str) -> tuple[RawItem, ...]:
             continue
         raw_tags = hit.get("_tags")
         tags = [t for t in raw_tags if isinstance(t, str)] if isinstance(raw_tags, list) else []
-        if _SKIPPED_ALGOLIA_TAGS.intersection(tags) or not _text(hit.get("title")):
+        if _SKIPPED_ALGOLIA_TAGS.intersection(tags) or not fields.nonblank(hit.get("title")):
             continue  # comments and poll options: discussion, not news
         item_type = next((t for t in tags if t in _ITEM_TYPES), "story")
         item = _raw_item(
@@ -264,12 +264,12 @@ def _raw_item(
         return None
     discussion = discussion_url(ident)
     linked = _web_url(link)
-    name = _text(author)
+    name = fields.nonblank(author)
     return RawItem(
         guid=discussion,
         url=discussion,
-        title=_text(title),
-        summary=_text(text),
+        title=fields.nonblank(title),
+        summary=fields.nonblank(text),
         content=None,
         authors=(name.strip(),) if name else (),
         published=_from_unix(unix_time) or _from_iso(iso_time),
@@ -291,22 +291,6 @@ def _raw_item(
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _load_json(content: bytes, url: str) -> Any:
-    """The JSON value of ``content``; ``ParseError`` for anything else (NaN/Infinity
-    included, which ``json`` would otherwise accept)."""
-    if not content.strip():
-        raise ParseError(url, "empty document, not a Hacker News API response")
-    try:
-        text = content.decode(json.detect_encoding(content), errors="replace")
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(url, f"not a Hacker News API response: invalid JSON ({exc})") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -321,10 +305,6 @@ def _count(value: Any) -> int | None:
     return value if _is_int(value) and value >= 0 else None
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
 def _one_line(value: Any) -> str:
     return " ".join(str(value).split())[:200]
 
@@ -332,7 +312,7 @@ def _one_line(value: Any) -> str:
 def _web_url(value: Any) -> str | None:
     """``value`` when it is an absolute http(s) URL with a host (HN stores ``""`` for
     text posts and jobs without a link)."""
-    link = _text(value)
+    link = fields.nonblank(value)
     if link is None:
         return None
     link = link.strip()

@@ -31,14 +31,14 @@ raises ``ParseError`` naming the URL. Everything here is pure.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
 from pulseaugur.errors import ParseError
-from pulseaugur.sources.feeds import ParsedFeed, _parse_iso_date, _reject_constant, _web_url
+from pulseaugur.sources import fields
+from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.types import JSONValue, RawItem
 
 __all__ = ["BASE_URL", "hottest_url", "newest_url", "parse", "tag_url"]
@@ -82,7 +82,7 @@ def parse(content: bytes, *, url: str, content_type: str | None = None) -> Parse
     only sharpens the error for a body that is not JSON. Entries that are not stories
     are skipped, but a non-empty list without any story is a ``ParseError``, as is any
     other document (never another exception)."""
-    doc = _load_json(content, url, content_type)
+    doc = fields.load_json(content, url=url, content_type=content_type, what="Lobsters stories")
     if isinstance(doc, list):
         stories = [entry for entry in doc if _is_story(entry)]
         if doc and not stories:
@@ -99,17 +99,6 @@ def parse(content: bytes, *, url: str, content_type: str | None = None) -> Parse
     )
 
 
-def _load_json(content: bytes, url: str, content_type: str | None) -> Any:
-    if not content.strip():
-        raise ParseError(url, "empty document, not Lobsters stories")
-    try:
-        return json.loads(content, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        media = f" ({content_type.split(';')[0].strip()})" if content_type else ""
-        reason = " ".join(str(exc).split())[:200]
-        raise ParseError(url, f"not Lobsters stories: invalid JSON{media}: {reason}") from None
-
-
 def _is_story(node: Any) -> bool:
     return (
         isinstance(node, dict)
@@ -121,18 +110,18 @@ def _is_story(node: Any) -> bool:
 
 def _raw_item(story: Mapping[str, Any], base: str) -> RawItem:
     short_id = story["short_id"].strip()
-    comments_url = _link(story.get("comments_url"), base)
-    permalink = _link(story.get("short_id_url"), base)
+    comments_url = fields.link(story.get("comments_url"), base)
+    permalink = fields.link(story.get("short_id_url"), base)
     if permalink is None and comments_url is None:
-        permalink = _link(f"/s/{quote(short_id, safe='')}", base)
-    linked = _link(story.get("url"), base)
+        permalink = fields.link(f"/s/{quote(short_id, safe='')}", base)
+    linked = fields.link(story.get("url"), base)
     raw: dict[str, JSONValue] = {
         "platform": "lobsters",
         "short_id": short_id,
         "engagement": {
-            "score": _count(story.get("score")),
-            "comments": _count(story.get("comment_count")),
-            "flags": _count(story.get("flags")),
+            "score": fields.count(story.get("score")),
+            "comments": fields.count(story.get("comment_count")),
+            "flags": fields.count(story.get("flags")),
         },
         "linked_url": linked,
         "tags": _tags(story.get("tags")),
@@ -143,11 +132,11 @@ def _raw_item(story: Mapping[str, Any], base: str) -> RawItem:
     return RawItem(
         guid=permalink or comments_url,
         url=comments_url or permalink,
-        title=_str(story.get("title")),
-        summary=_str(story.get("description")),
+        title=fields.text(story.get("title")),
+        summary=fields.text(story.get("description")),
         content=None,
         authors=(submitter,) if submitter else (),
-        published=_parse_iso_date(story.get("created_at")),
+        published=fields.parse_iso_date(story.get("created_at")),
         updated=None,
         lang=None,
         raw=raw,
@@ -158,29 +147,10 @@ def _submitter(user: Any) -> str | None:
     """The submitter's username: a string (current API) or an object's ``username``."""
     if isinstance(user, dict):
         user = user.get("username")
-    return _str(user)
+    return fields.text(user)
 
 
 def _tags(tags: Any) -> list[JSONValue]:
     if not isinstance(tags, list):
         return []
     return [t.strip() for t in tags if isinstance(t, str) and t.strip()]
-
-
-def _str(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _link(value: Any, base: str) -> str | None:
-    """``value`` as an absolute http(s) URL (resolved against ``base``), else None;
-    a malformed URL (``http://[``) is None too, never an exception."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return _web_url(value, base)
-    except ValueError:
-        return None

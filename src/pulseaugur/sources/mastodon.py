@@ -38,7 +38,6 @@ The URL builders make the addresses an operator configures; poll them with
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -48,14 +47,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from pulseaugur.errors import ParseError
 from pulseaugur.normalize.text import excerpt, html_to_text
-from pulseaugur.sources.feeds import (
-    ParsedFeed,
-    _normalize_lang,
-    _parse_iso_date,
-    _reject_constant,
-    _text,
-    _web_url,
-)
+from pulseaugur.sources import fields
+from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.types import JSONValue, RawItem
 
 __all__ = [
@@ -87,7 +80,7 @@ def parse(content: bytes, *, url: str, content_type: str | None = None) -> Parse
     as is every document that is not statuses (never another exception). Non-public
     statuses are dropped silently (see the module docstring).
     """
-    doc = _load_json(content, url, content_type)
+    doc = fields.load_json(content, url=url, content_type=content_type, what="Mastodon statuses")
     if isinstance(doc, list):
         statuses = [entry for entry in doc if _is_status(entry)]
         if doc and not statuses:
@@ -194,17 +187,6 @@ def _limit(limit: int) -> int:
 # --- documents ------------------------------------------------------------------------
 
 
-def _load_json(content: bytes, url: str, content_type: str | None) -> Any:
-    if not content.strip():
-        raise ParseError(url, "empty document, not Mastodon statuses")
-    try:
-        return json.loads(content, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        media = f" ({content_type.split(';')[0].strip()})" if content_type else ""
-        reason = " ".join(str(exc).split())[:200]
-        raise ParseError(url, f"not Mastodon statuses: invalid JSON{media}: {reason}") from None
-
-
 def _is_status(node: Any) -> bool:
     """A Status entity: an id, an account, a creation date and a uri or url."""
     return (
@@ -212,7 +194,7 @@ def _is_status(node: Any) -> bool:
         and isinstance(node.get("id"), str)
         and isinstance(node.get("account"), dict)
         and "created_at" in node
-        and bool(_text(node.get("uri")) or _text(node.get("url")))
+        and bool(fields.nonblank(node.get("uri")) or fields.nonblank(node.get("url")))
     )
 
 
@@ -260,47 +242,47 @@ def _raw_item(status: Mapping[str, Any], base: str) -> RawItem:
     post: Mapping[str, Any] = reblog if isinstance(reblog, dict) and _is_status(reblog) else status
     account: Mapping[str, Any] = post["account"]
     handle = _handle(account)
-    html = _text(post.get("content"))
+    html = fields.nonblank(post.get("content"))
     if html is not None:
         text, first_link = _read_content(html, base)
     else:  # a deleted status comes back with its source text only
-        text, first_link = " ".join((_text(post.get("text")) or "").split()), None
+        text, first_link = " ".join((fields.nonblank(post.get("text")) or "").split()), None
     card = post.get("card") if isinstance(post.get("card"), dict) else None
-    card_url = _link(card.get("url"), base) if card else None
+    card_url = fields.link(card.get("url"), base) if card else None
     raw: dict[str, JSONValue] = {
         "platform": "mastodon",
         "id": post.get("id"),
-        "uri": _text(post.get("uri")),
+        "uri": fields.nonblank(post.get("uri")),
         "author_handle": handle,
-        "author_display_name": _text(account.get("display_name")),
+        "author_display_name": fields.nonblank(account.get("display_name")),
         "engagement": {
-            "replies": _count(post.get("replies_count")),
-            "reblogs": _count(post.get("reblogs_count")),
-            "favourites": _count(post.get("favourites_count")),
-            "quotes": _count(post.get("quotes_count")),
+            "replies": fields.count(post.get("replies_count")),
+            "reblogs": fields.count(post.get("reblogs_count")),
+            "favourites": fields.count(post.get("favourites_count")),
+            "quotes": fields.count(post.get("quotes_count")),
         },
         "linked_url": card_url or first_link,
         "card": _card(card, card_url),
         "tags": _tags(post.get("tags")),
-        "spoiler_text": _text(post.get("spoiler_text")),
+        "spoiler_text": fields.nonblank(post.get("spoiler_text")),
         "sensitive": post.get("sensitive") is True,
-        "visibility": _text(post.get("visibility")),
-        "in_reply_to_id": _text(post.get("in_reply_to_id")),
+        "visibility": fields.nonblank(post.get("visibility")),
+        "in_reply_to_id": fields.nonblank(post.get("in_reply_to_id")),
         "media_count": len(m) if isinstance(m := post.get("media_attachments"), list) else 0,
         "quoted_url": _quoted_url(post.get("quote"), base),
         "reblogged_by": _handle(status["account"]) if post is not status else None,
-        "reblog_uri": _text(status.get("uri")) if post is not status else None,
+        "reblog_uri": fields.nonblank(status.get("uri")) if post is not status else None,
     }
     return RawItem(
-        guid=_text(post.get("uri")) or _text(post.get("url")),
-        url=_link(post.get("url"), base) or _link(post.get("uri"), base),
+        guid=fields.nonblank(post.get("uri")) or fields.nonblank(post.get("url")),
+        url=fields.link(post.get("url"), base) or fields.link(post.get("uri"), base),
         title=excerpt(text, TITLE_CHARS) if text else None,
         summary=None,
         content=html or text or None,
         authors=(handle,) if handle else (),
-        published=_parse_iso_date(post.get("created_at")),
-        updated=_parse_iso_date(post.get("edited_at")),
-        lang=_normalize_lang(post.get("language")),
+        published=fields.parse_iso_date(post.get("created_at")),
+        updated=fields.parse_iso_date(post.get("edited_at")),
+        lang=fields.normalize_lang(post.get("language")),
         raw=raw,
     )
 
@@ -317,7 +299,7 @@ def _read_content(html: str, base: str) -> tuple[str, str | None]:
         rels = (anchor.attributes.get("rel") or "").split()
         if "mention" in classes or "hashtag" in classes or "tag" in rels:
             continue
-        if link := _link(anchor.attributes.get("href"), base):
+        if link := fields.link(anchor.attributes.get("href"), base):
             first_link = link
             break
     body = tree.body
@@ -327,26 +309,22 @@ def _read_content(html: str, base: str) -> tuple[str, str | None]:
 
 def _handle(account: Mapping[str, Any]) -> str | None:
     """``@user@host``: ``acct``, with the host of the account URL for a local account."""
-    acct = _text(account.get("acct")) or _text(account.get("username"))
+    acct = fields.nonblank(account.get("acct")) or fields.nonblank(account.get("username"))
     if acct is None:
         return None
     acct = acct.strip().removeprefix("@")
     if "@" not in acct:
-        profile = _link(account.get("url"), "")
+        profile = fields.link(account.get("url"), "")
         host = urlsplit(profile).netloc if profile else ""
         if host:
             acct = f"{acct}@{host}"
     return "@" + acct
 
 
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _tags(tags: Any) -> list[JSONValue]:
     if not isinstance(tags, list):
         return []
-    return [t["name"] for t in tags if isinstance(t, dict) and _text(t.get("name"))]
+    return [t["name"] for t in tags if isinstance(t, dict) and fields.nonblank(t.get("name"))]
 
 
 def _card(card: Mapping[str, Any] | None, card_url: str | None) -> dict[str, JSONValue] | None:
@@ -354,10 +332,10 @@ def _card(card: Mapping[str, Any] | None, card_url: str | None) -> dict[str, JSO
         return None
     return {
         "url": card_url,
-        "title": _text(card.get("title")),
-        "description": _text(card.get("description")),
-        "provider_name": _text(card.get("provider_name")),
-        "type": _text(card.get("type")),
+        "title": fields.nonblank(card.get("title")),
+        "description": fields.nonblank(card.get("description")),
+        "provider_name": fields.nonblank(card.get("provider_name")),
+        "type": fields.nonblank(card.get("type")),
     }
 
 
@@ -368,15 +346,4 @@ def _quoted_url(quote_node: Any, base: str) -> str | None:
     quoted = quote_node.get("quoted_status")
     if not isinstance(quoted, dict):
         return None
-    return _link(quoted.get("url"), base) or _link(quoted.get("uri"), base)
-
-
-def _link(value: Any, base: str) -> str | None:
-    """``value`` as an absolute http(s) URL (resolved against ``base``), else None;
-    a malformed URL (``http://[``) is None too, never an exception."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return _web_url(value, base)
-    except ValueError:
-        return None
+    return fields.link(quoted.get("url"), base) or fields.link(quoted.get("uri"), base)

@@ -32,7 +32,6 @@ fetched from a URL without it, ``parse`` undoes that escaping.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from typing import Any, Final, Literal
 from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit
 
 from pulseaugur.errors import ParseError
+from pulseaugur.sources import fields
 from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.types import RawItem
 
@@ -138,7 +138,7 @@ def parse(content: bytes, *, url: str, content_type: str | None = None) -> Parse
     Pure: no I/O. Raises ``ParseError`` for invalid JSON, a Reddit error object, or JSON
     that is not a listing.
     """
-    doc = _load_json(content, url)
+    doc = fields.load_json_lenient(content, url=url, what="a Reddit listing")
     listings = doc if isinstance(doc, list) and doc else [doc]
     for listing in listings:
         _check_listing(listing, url)
@@ -175,14 +175,14 @@ def _check_listing(doc: Any, url: str) -> None:
 
 def _post(data: Mapping[str, Any], unescape: bool) -> RawItem | None:
     """One ``t3`` post; None without a usable id."""
-    post_id = _text(data.get("id"))
-    name = _text(data.get("name")) or (f"t3_{post_id}" if post_id else None)
+    post_id = fields.nonblank(data.get("id"))
+    name = fields.nonblank(data.get("name")) or (f"t3_{post_id}" if post_id else None)
     if name is None or not name.startswith("t3_"):
         return None
-    subreddit = _text(data.get("subreddit"))
+    subreddit = fields.nonblank(data.get("subreddit"))
 
     def text(key: str) -> str | None:
-        value = _text(data.get(key))
+        value = fields.nonblank(data.get(key))
         return html.unescape(value) if value is not None and unescape else value
 
     discussion = _discussion_url(text("permalink"), subreddit, name.removeprefix("t3_"))
@@ -190,7 +190,7 @@ def _post(data: Mapping[str, Any], unescape: bool) -> RawItem | None:
     linked = None if is_self else _web_url(text("url"))
     if linked is not None and discussion is not None and _same_page(linked, discussion):
         linked = None  # a self post whose is_self flag is missing
-    author = _text(data.get("author"))
+    author = fields.nonblank(data.get("author"))
     return RawItem(
         guid=name,
         url=discussion,
@@ -215,7 +215,7 @@ def _post(data: Mapping[str, Any], unescape: bool) -> RawItem | None:
             "is_self": is_self or linked is None,
             "linked_url": linked,
             "discussion_url": discussion,
-            "domain": _text(data.get("domain")),
+            "domain": fields.nonblank(data.get("domain")),
             "flair": text("link_flair_text"),
         },
     )
@@ -246,25 +246,6 @@ def _feed_identity(url: str) -> tuple[str | None, str | None]:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _load_json(content: bytes, url: str) -> Any:
-    """The JSON value of ``content``; ``ParseError`` for anything else."""
-    if not content.strip():
-        raise ParseError(url, "empty document, not a Reddit listing")
-    try:
-        text = content.decode(json.detect_encoding(content), errors="replace")
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(url, f"not a Reddit listing: invalid JSON ({exc})") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
 
 
 def _int(value: Any) -> int | None:
