@@ -290,3 +290,28 @@ def test_titles_are_translated_before_storing(storage: SqlStorage) -> None:
     item = event.coverage[0].item
     assert (item.lang, item.title_en) == ("de", "AI: OpenAI releases GPT-5")
     assert event.cluster.slug.startswith("ai-openai-releases-gpt-5")
+
+
+def test_mastodon_hashtag_falls_back_to_rss_when_the_api_refuses(storage: SqlStorage) -> None:
+    """An instance that refuses anonymous API reads (401) still publishes the tag's RSS."""
+    rss = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>#ai</title>"
+        b"<link>https://social.example/tags/ai</link><item>"
+        b"<guid isPermaLink='true'>https://social.example/@ada/113</guid>"
+        b"<link>https://social.example/@ada/113</link>"
+        b"<pubDate>Tue, 24 Nov 2026 10:00:00 +0000</pubDate>"
+        b"<description>&lt;p&gt;OpenAI released GPT-5 today, and it is fast.&lt;/p&gt;"
+        b"</description></item></channel></rss>"
+    )
+    pages = {
+        "/api/v1/timelines/tag/ai?limit=40": (401, "application/json", b'{"error":"auth"}'),
+        "/tags/ai.rss": (200, "application/rss+xml", rss),
+    }
+    with serve_pages(pages) as base:
+        url = f"{base}/api/v1/timelines/tag/ai?limit=40"
+        storage.sync_sources([make_source("social-ai", kind="mastodon", url=url, tier=3)])
+        (report,) = _poll(_scheduler(storage, [NOW]))
+    assert report.error is None
+    assert report.items_new == 1
+    (event,) = storage.list_events().events
+    assert event.coverage[0].item.url_original == "https://social.example/@ada/113"

@@ -518,3 +518,11 @@ def test_hostile_variations_raise_only_parse_error(shared_data: Path, data: Any)
     for item in feed.items:
         json.dumps(dict(item.raw))
         assert item.url is None or item.url.startswith(("http://", "https://"))
+
+
+def test_rss_fallback_urls() -> None:
+    from pulseaugur.sources import mastodon as m
+
+    api = m.hashtag_timeline_url("sigmoid.social", "#LLM")
+    assert m.rss_fallback_url(api) == "https://sigmoid.social/tags/LLM.rss"
+    assert m.rss_fallback_url(m.account_statuses_url("mastodon.social", "1")) is None

@@ -22,7 +22,7 @@ from datetime import datetime
 from pulseaugur.errors import FetchError, HTTPStatusError, ParseError, PulseAugurError
 from pulseaugur.pipeline import decider
 from pulseaugur.pipeline.pipeline import Clock, Pipeline, ProcessReport
-from pulseaugur.sources import websub
+from pulseaugur.sources import kinds, websub
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.storage.base import FetchLogEntry, Storage
 from pulseaugur.types import FetchResult, Source
@@ -83,6 +83,15 @@ class Scheduler:
             result: FetchResult | FetchError = await self.client.fetch(
                 source.url, etag=state.etag, last_modified=state.last_modified
             )
+        except HTTPStatusError as exc:
+            result = exc
+            fallback = kinds.fallback_url(source.kind, source.url)
+            if exc.status in kinds.FALLBACK_STATUSES and fallback is not None:
+                log.info("source %s: API answered %d, reading %s", source.id, exc.status, fallback)
+                try:
+                    result = await self.client.fetch(fallback)
+                except FetchError as fallback_error:
+                    result = fallback_error
         except FetchError as exc:
             result = exc
         return result, started, int((time.monotonic() - started) * 1000)

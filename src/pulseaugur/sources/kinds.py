@@ -35,8 +35,22 @@ PARSERS: Mapping[SourceKind, Parser] = {
 }
 
 
+FALLBACK_STATUSES = frozenset({401, 403, 404, 410})
+"""API answers after which a source with an RSS fallback is read through its feed."""
+
+
 def parse_document(
     kind: SourceKind, content: bytes, *, url: str, content_type: str | None = None
 ) -> ParsedFeed:
-    """Parse a document fetched from a source of ``kind``."""
+    """Parse a document fetched from a source of ``kind``. A ``mastodon`` source may
+    also be read through the RSS feed Mastodon publishes (an account's ``/@name.rss``,
+    or the fallback of a hashtag timeline): XML is read as a feed."""
+    if kind == "mastodon" and content.lstrip()[:1] == b"<":
+        return parse_feed(content, url=url, content_type=content_type)
     return PARSERS[kind](content, url=url, content_type=content_type)
+
+
+def fallback_url(kind: SourceKind, url: str) -> str | None:
+    """The feed to read instead when the platform's API refuses ``url``
+    (``FALLBACK_STATUSES``); None for kinds without one."""
+    return mastodon.rss_fallback_url(url) if kind == "mastodon" else None

@@ -59,6 +59,7 @@ __all__ = [
     "hashtag_timeline_url",
     "parse",
     "public_timeline_url",
+    "rss_fallback_url",
     "trending_statuses_url",
 ]
 
@@ -134,6 +135,19 @@ def hashtag_timeline_url(
     if local:
         params["local"] = "true"
     return f"{_base(instance)}/api/v1/timelines/tag/{quote(name, safe='')}?{urlencode(params)}"
+
+
+def rss_fallback_url(api_url: str) -> str | None:
+    """The RSS feed Mastodon publishes for the same timeline as ``api_url``
+    (``/tags/<tag>.rss`` for a hashtag timeline), for an instance whose REST API refuses
+    anonymous reads; None when there is none. (An account's RSS, ``/@<name>.rss``, needs
+    the user name, which the API's statuses URL does not carry: configure it as the
+    source's URL instead — a ``mastodon`` source reads RSS as well as JSON.)"""
+    parts = urlsplit(api_url)
+    tag = re.fullmatch(r"/api/v1/timelines/tag/([^/]+)", parts.path)
+    if tag is None:
+        return None
+    return f"{parts.scheme}://{parts.netloc}/tags/{tag.group(1)}.rss"
 
 
 def public_timeline_url(instance: str, *, limit: int = MAX_LIMIT, local: bool = False) -> str:
