@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -360,3 +361,39 @@ def test_linked_cluster_both_ways(with_sources: SqlStorage) -> None:
     assert with_sources.linked_cluster(late_article) is None
     assert with_sources.linked_cluster(replace(late_article, canonical_url=post.linked_url)) == 5
     assert with_sources.get_items([post.id])[0].linked_url == post.linked_url
+
+
+def test_schema_changes_are_all_or_nothing(tmp_path: Path) -> None:
+    """A migration interrupted half-way leaves the schema as it was (SQLite too)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from pulseaugur.storage.engine import MIGRATIONS_DIR, create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'atomic.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupted_upgrade() -> None:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0002")
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        interrupted_upgrade()
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("source_state")}
+        version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    assert "interval_s" not in columns
+    assert version == "0001"
+    engine.dispose()
+    storage = open_storage(f"sqlite:///{tmp_path / 'atomic.sqlite3'}")
+    assert storage.get_source_state("x").interval_s is None
+    storage.close()

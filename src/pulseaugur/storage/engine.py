@@ -36,12 +36,21 @@ def normalize_url(url: str) -> str:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling never wraps DDL in a transaction, so an
+    # interrupted migration would leave a half-changed schema; SQLAlchemy emits BEGIN
+    # itself instead (``_on_sqlite_begin``), which makes every transaction, DDL
+    # included, all or nothing.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _on_sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def create_engine(url: str) -> sa.Engine:
@@ -56,6 +65,7 @@ def create_engine(url: str) -> sa.Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         sa.event.listen(engine, "connect", _on_sqlite_connect)
+        sa.event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
