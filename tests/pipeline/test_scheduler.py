@@ -253,6 +253,13 @@ def test_a_hacker_news_post_joins_the_article_it_links(storage: SqlStorage) -> N
     assert post.linked_url == "https://anthropic.com/news/claude-opus-4-5"
     assert post.raw_json["engagement"] == {"points": 812, "comments": 361}
 
+    from fastapi.testclient import TestClient
+
+    from pulseaugur.web import create_app
+
+    page = TestClient(create_app(storage)).get(event.path).text
+    assert "Reaction · 812 points · 361 comments" in page
+
 
 def test_titles_are_translated_before_storing(storage: SqlStorage) -> None:
     from dataclasses import replace as with_fields

@@ -75,3 +75,18 @@ def test_head_requests(client: TestClient, path: str) -> None:
     response = client.head(path)
     assert response.status_code == 200
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_reaction_marks_social_posts_with_their_engagement() -> None:
+    from dataclasses import replace as with_fields
+
+    from pulseaugur.types import CoverageEntry
+
+    from support import make_item, make_source
+
+    hn = make_source("hn", kind="hackernews", primary=False, tier=3)
+    post = make_item(1, source_id="hn", raw_json={"engagement": {"points": 812, "comments": 1}})
+    assert present.reaction(CoverageEntry(post, hn)) == "Reaction · 812 points · 1 comment"
+    quiet = with_fields(post, raw_json={})
+    assert present.reaction(CoverageEntry(quiet, hn)) == "Reaction"
+    assert present.reaction(CoverageEntry(post, make_source())) is None

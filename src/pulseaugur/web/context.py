@@ -43,6 +43,7 @@ def make_environment() -> Environment:
         utc_text=present.utc_text,
         number=present.number,
         plural=present.plural,
+        reaction=present.reaction,
         methods_path=present.METHODS_PATH,
     )
     return env

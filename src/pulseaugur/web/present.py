@@ -115,6 +115,35 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+SOCIAL_KINDS = frozenset({"mastodon", "bluesky", "hackernews", "reddit", "lobsters"})
+_ENGAGEMENT_WORDS: dict[str, tuple[str, str]] = {
+    "points": ("point", "points"),
+    "score": ("point", "points"),
+    "likes": ("like", "likes"),
+    "favourites": ("favourite", "favourites"),
+    "reposts": ("repost", "reposts"),
+    "reblogs": ("boost", "boosts"),
+    "replies": ("reply", "replies"),
+    "comments": ("comment", "comments"),
+}
+
+
+def reaction(entry: CoverageEntry) -> str | None:
+    """For a post on a social platform or an aggregator, the line that marks it as a
+    reaction, with its engagement (``Reaction · 812 points · 361 comments``); None for
+    other coverage."""
+    if entry.source.kind not in SOCIAL_KINDS:
+        return None
+    parts = ["Reaction"]
+    engagement = entry.item.raw_json.get("engagement")
+    if isinstance(engagement, dict):
+        for key, (one, many) in _ENGAGEMENT_WORDS.items():
+            value = engagement.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                parts.append(f"{value:,} {one if value == 1 else many}")
+    return " · ".join(parts)
+
+
 def primary_entry(view: EventView) -> CoverageEntry | None:
     """The coverage entry of the story's primary item, else the first entry."""
     if view.story is not None:
