@@ -29,6 +29,7 @@ import json
 import logging
 import re
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Final, Protocol
@@ -276,7 +277,7 @@ class _BadReply(Exception):
     """The service answered, but not with anything usable."""
 
 
-class _HTTPTranslator:
+class _HTTPTranslator(ABC):
     """What both backends share: URL checks, the POST with its size cap and deadline,
     error classification, the failure cool-down and logging once per run of failures."""
 
@@ -348,8 +349,9 @@ class _HTTPTranslator:
             self._trouble_once("bad", f"no usable translation among {len(sources)} {lang} titles")
         return results
 
+    @abstractmethod
     async def _translate_batch(self, texts: list[str], lang: str) -> list[object]:
-        raise NotImplementedError
+        """One request to the service: the raw translations of ``texts``, in order."""
 
     def _headers(self) -> dict[str, str]:
         return {"Accept": "application/json"}
