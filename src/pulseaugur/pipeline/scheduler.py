@@ -1,8 +1,9 @@
 """The scheduler: polls due sources over HTTP and hands what they return to the pipeline.
 
 Fetches run concurrently (the HTTP client caps how many); processing runs one document
-at a time, in source-id order, in a worker thread, so the event loop (and the web
-server sharing it) stays responsive. Every attempt is written to the fetch log, and each
+at a time in a worker thread, so the event loop (and the web server sharing it) stays
+responsive — as each document arrives in the service, in source-id order in replays
+and tests (reproducible runs). Every attempt is written to the fetch log, and each
 source's state (validators, health, next poll) is updated through the decider.
 
 A failing source never stops the others: its error is logged as one line naming the
@@ -60,23 +61,38 @@ class Scheduler:
         self.public_url = public_url
         self._process_lock = asyncio.Lock()
 
-    async def poll_due(self, sources: Sequence[Source] | None = None) -> list[PollReport]:
-        """Poll every enabled source (of ``sources``, default all stored) that is due now."""
+    async def poll_due(
+        self, sources: Sequence[Source] | None = None, *, in_order: bool = True
+    ) -> list[PollReport]:
+        """Poll every enabled source (of ``sources``, default all stored) that is due now
+        (see ``poll`` for ``in_order``)."""
         candidates = self.storage.get_sources(enabled_only=True) if sources is None else sources
         states = {s.id: self.storage.get_source_state(s.id) for s in candidates}
-        return await self.poll(decider.due_sources(candidates, states, self.clock()))
+        due = decider.due_sources(candidates, states, self.clock())
+        return await self.poll(due, in_order=in_order)
 
-    async def poll(self, sources: Iterable[Source]) -> list[PollReport]:
-        """Poll these sources now, whether due or not (e.g. after a WebSub ping)."""
-        chosen = sorted(sources, key=lambda s: s.id)
-        fetched = await asyncio.gather(*(self._fetch(source) for source in chosen))
+    async def poll(self, sources: Iterable[Source], *, in_order: bool = True) -> list[PollReport]:
+        """Poll these sources now, whether due or not (e.g. after a WebSub ping).
+
+        Fetches run concurrently. With ``in_order`` (replays, tests) the documents are
+        processed in source-id order once all fetches are done, so a run is
+        reproducible; without it each is processed as soon as it arrives, so one slow
+        server never holds back the others' news.
+        """
+        tasks = [
+            asyncio.ensure_future(self._fetch(source))
+            for source in sorted(sources, key=lambda s: s.id)
+        ]
         reports = []
-        for source, (outcome, started, duration_ms) in zip(chosen, fetched, strict=True):
+        for arrival in tasks if in_order else asyncio.as_completed(tasks):
+            source, outcome, duration_ms = await arrival
             async with self._process_lock:
-                reports.append(await self._settle(source, outcome, started, duration_ms))
+                reports.append(await self._settle(source, outcome, duration_ms))
         return reports
 
-    async def _fetch(self, source: Source) -> tuple[FetchResult | FetchError, float, int]:
+    async def _fetch(self, source: Source) -> tuple[Source, FetchResult | FetchError, int]:
+        """Fetch a source (through its fallback feed when its API refuses); returns the
+        source, what came back, and how long it took in milliseconds."""
         state = self.storage.get_source_state(source.id)
         started = time.monotonic()
         try:
@@ -94,13 +110,12 @@ class Scheduler:
                     result = fallback_error
         except FetchError as exc:
             result = exc
-        return result, started, int((time.monotonic() - started) * 1000)
+        return source, result, int((time.monotonic() - started) * 1000)
 
     async def _settle(
         self,
         source: Source,
         outcome: FetchResult | FetchError,
-        started: float,
         duration_ms: int,
     ) -> PollReport:
         now = self.clock()
@@ -172,7 +187,7 @@ class Scheduler:
         """Poll due sources every ``tick_s`` seconds until ``stop`` is set."""
         while not stop.is_set():
             try:
-                reports = await self.poll_due()
+                reports = await self.poll_due(in_order=False)
                 new = sum(r.items_new for r in reports)
                 if reports:
                     log.info("polled %d sources, %d new items", len(reports), new)
