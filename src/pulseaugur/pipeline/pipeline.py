@@ -34,7 +34,15 @@ from pulseaugur.pipeline.slug import slugify
 from pulseaugur.sources.kinds import parse_document
 from pulseaugur.storage.base import Storage
 from pulseaugur.summarize.base import Summarizer
-from pulseaugur.types import Assignment, Cluster, ClusterDoc, FetchResult, Item, Source
+from pulseaugur.types import (
+    Assignment,
+    Cluster,
+    ClusterDoc,
+    FetchResult,
+    Item,
+    RawItem,
+    Source,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,26 +133,38 @@ class Pipeline:
         feed = parse_document(
             source.kind, result.content, url=result.url, content_type=result.content_type
         )
-        new_items: list[Item] = []
-        # Feeds repeat their recent entries on every poll: skip those already stored
-        # (known by their guid) before the costly normalization.
-        quick_ids = [
-            item_id(source.id, raw.guid, None, "") if (raw.guid or "").strip() else None
-            for raw in feed.items
-        ]
-        known = self.storage.known_item_ids([i for i in quick_ids if i is not None])
         report.items_seen = len(feed.items)
         report.hub, report.topic = feed.hub, feed.self_url or result.url
-        fresh = [
-            item
-            for raw, quick_id in zip(feed.items, quick_ids, strict=True)
-            if quick_id not in known and (item := normalize_item(raw, source, fetched_at))
-        ]
-        # Entries without a guid are known only once normalized (by URL or content).
-        stored = self.storage.known_item_ids([item.id for item in fresh])
-        fresh = [item for item in fresh if item.id not in stored]
+        fresh = self._unseen(source, feed.items, fetched_at)
         if self.translate_titles is not None:
             fresh = self.translate_titles(fresh)
+        new_items = self._store(fresh, report)
+        report.items_new = len(new_items)
+        self._cluster_and_summarize(new_items, report)
+        return report
+
+    def _unseen(
+        self, source: Source, entries: Sequence[RawItem], fetched_at: datetime
+    ) -> list[Item]:
+        """The entries not stored yet, normalized. Feeds repeat their recent entries on
+        every poll, so those known by their guid are skipped before the costly
+        normalization; the rest are known only once normalized (by URL or content)."""
+        quick_ids = [
+            item_id(source.id, raw.guid, None, "") if (raw.guid or "").strip() else None
+            for raw in entries
+        ]
+        known = self.storage.known_item_ids([i for i in quick_ids if i is not None])
+        fresh = [
+            item
+            for raw, quick_id in zip(entries, quick_ids, strict=True)
+            if quick_id not in known and (item := normalize_item(raw, source, fetched_at))
+        ]
+        stored = self.storage.known_item_ids([item.id for item in fresh])
+        return [item for item in fresh if item.id not in stored]
+
+    def _store(self, fresh: Sequence[Item], report: ProcessReport) -> list[Item]:
+        """Store new items, marking near-copies of recent ones; returns those stored."""
+        new_items: list[Item] = []
         for item in fresh:
             fingerprint = simhash(item.body)
             original = self.near_duplicates.find(fingerprint) if fingerprint is not None else None
@@ -158,9 +178,7 @@ class Pipeline:
                     self.near_duplicates.add(item.id, fingerprint, item.published_at)
             elif outcome.status == "duplicate":
                 report.duplicates += 1
-        report.items_new = len(new_items)
-        self._cluster_and_summarize(new_items, report)
-        return report
+        return new_items
 
     def _cluster_and_summarize(self, items: Iterable[Item], report: ProcessReport) -> None:
         now = self.clock()
