@@ -133,10 +133,12 @@ def child(input_path: str, output_path: str) -> None:
 def replay_report(first: list[dict[str, Any]], pred_path: Path) -> None:
     """Multi-source events, the largest events and the GPT-5 check for the first copy."""
     assigned: dict[str, int] = {}
+    story: dict[str, int] = {}
     with pred_path.open(encoding="utf-8") as fh:
         for line, _ in zip(fh, first, strict=False):
             rec = json.loads(line)
             assigned[rec["id"]] = rec["cluster"]
+            story[rec["id"]] = rec["storyline"]
     members: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for rec in first:
         members[assigned[rec["id"]]].append(rec)
@@ -166,6 +168,18 @@ def replay_report(first: list[dict[str, Any]], pred_path: Path) -> None:
         f"GPT-5 launch check: {len(gpt5)} items titled 'GPT-5' from 2025-08-07/08; "
         f"{count} in event {top} ({len(sources)} sources), {len(events)} event(s) in all"
     )
+    lines: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    for rec in first:
+        lines[story[rec["id"]]].append(rec)
+    line_sizes = sorted((len(m) for m in lines.values()), reverse=True)
+    print(f"storylines: {len(lines)}; largest {line_sizes[:8]}")
+    gpt5_line = Counter(story[r["id"]] for r in gpt5).most_common(1)
+    if gpt5_line:
+        members_by_event = Counter(assigned[r["id"]] for r in lines[gpt5_line[0][0]])
+        print(
+            f"GPT-5 storyline {gpt5_line[0][0]}: {len(lines[gpt5_line[0][0]])} items in "
+            f"{len(members_by_event)} events (sizes {sorted(members_by_event.values())[::-1][:8]})"
+        )
 
 
 def main() -> int:

@@ -20,7 +20,7 @@ from pulseaugur.types import ClusterDoc
 @pytest.mark.parametrize(
     ("name", "level", "floor"),
     [
-        ("uci-news-dev", "storyline", 0.68),  # gold = stories; reached 0.718
+        ("uci-news-dev", "storyline", 0.72),  # gold = stories; reached 0.743 (0.718 fixed)
         ("uci-news-dev", "cluster", 0.56),  # reached 0.605
         ("ecbplus-dev", "cluster", 0.84),  # gold = events; reached 0.875
     ],

@@ -4,6 +4,10 @@
   ``restore``, ``next_id``);
 - :mod:`~pulseaugur.cluster.online` — :class:`OnlineClusterer`, the production
   single-pass clusterer, and its :class:`ClusterParams`;
+- :mod:`~pulseaugur.cluster.merge` — the learned merge decisions (logistic models over
+  document/candidate features, shipped in ``merge_model.json``);
+- :mod:`~pulseaugur.cluster.train` — their training and held-out evaluation
+  (``scripts/train-clusterer``);
 - :mod:`~pulseaugur.cluster.features` — tokenization and term kinds;
 - :mod:`~pulseaugur.cluster.evaluate` — BCubed, pairwise, NMI and ARI;
 - :mod:`~pulseaugur.cluster.stream` — the JSONL contract of ``pulseaugur cluster`` and

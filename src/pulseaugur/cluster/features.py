@@ -29,7 +29,16 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
-__all__ = ["PLAIN", "PROPER", "STOP_WORDS", "STRONG", "plain_text", "raw_terms", "tokens"]
+__all__ = [
+    "PLAIN",
+    "PROPER",
+    "STOP_WORDS",
+    "STRONG",
+    "plain_text",
+    "raw_terms",
+    "raw_terms_titled",
+    "tokens",
+]
 
 PLAIN = 0
 """Kind of an ordinary word."""
@@ -212,6 +221,26 @@ def raw_terms(
     title (feeds often do) is not counted twice. A term's kind is the strongest kind any
     of its occurrences had. Both dicts are in first-occurrence order (deterministic).
     """
+    counts, kinds, _ = raw_terms_titled(
+        title,
+        body,
+        title_weight=title_weight,
+        body_weight=body_weight,
+        body_max_tokens=body_max_tokens,
+    )
+    return counts, kinds
+
+
+def raw_terms_titled(
+    title: str,
+    body: str | None,
+    *,
+    title_weight: float,
+    body_weight: float,
+    body_max_tokens: int,
+) -> tuple[dict[str, float], dict[str, int], int]:
+    """:func:`raw_terms` plus how many of the terms occur in the title: the first that
+    many keys of the counts (first-occurrence order) are the title's terms."""
     counts: dict[str, float] = {}
     kinds: dict[str, int] = {}
     title = plain_text(title).strip()
@@ -219,6 +248,7 @@ def raw_terms(
         counts[term] = counts.get(term, 0.0) + title_weight
         if kind > kinds.get(term, -1):
             kinds[term] = kind
+    in_title = len(counts)
     if body and body_max_tokens > 0 and body_weight > 0:
         body = plain_text(body[: body_max_tokens * 16]).strip()
         if body.startswith(title):
@@ -228,4 +258,4 @@ def raw_terms(
             counts[term] = counts.get(term, 0.0) + body_weight
             if kind > kinds.get(term, -1):
                 kinds[term] = kind
-    return counts, kinds
+    return counts, kinds, in_title

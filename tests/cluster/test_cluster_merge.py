@@ -1,0 +1,103 @@
+"""The learned merge decisions: the shipped model, its features and the training code."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from pulseaugur.cluster import ClusterParams, OnlineClusterer
+from pulseaugur.cluster.merge import FEATURES, MergeModel, default_models
+from pulseaugur.cluster.train import Row, fit, folds
+from pulseaugur.types import ClusterDoc
+
+T0 = datetime(2025, 8, 7, 12, tzinfo=UTC)
+
+
+def _docs() -> list[ClusterDoc]:
+    titles = [
+        "OpenAI launches GPT-5 for all ChatGPT users",
+        "GPT-5 is here: OpenAI launches its new model",
+        "Nvidia reports record quarterly revenue of $46.7 billion",
+        "OpenAI's GPT-5 launch hit by rollout troubles",
+        "Nvidia revenue beats estimates at $46.7 billion",
+        "Anthropic releases Claude Opus 4.1",
+    ]
+    return [
+        ClusterDoc(
+            id=str(i),
+            title=t,
+            published_at=T0 + timedelta(hours=i),
+            source=f"s{i % 3}",
+        )
+        for i, t in enumerate(titles)
+    ]
+
+
+def test_shipped_models_load_and_cover_the_features() -> None:
+    event, story = default_models()
+    assert len(event.weights) == len(FEATURES)
+    assert story is not None
+    assert len(story.weights) == len(FEATURES)
+    assert 0 < event.cut < 1
+    assert 0 < story.cut < 1
+    assert MergeModel.from_json(story.to_json()) == story
+
+
+def test_defaults_keep_the_event_threshold_and_learn_storylines() -> None:
+    params = ClusterParams()
+    assert not params.learned_merge
+    assert params.learned_storyline
+    clusterer = OnlineClusterer()
+    assert clusterer.model is None
+    assert clusterer.storyline_model is not None
+    off = OnlineClusterer(ClusterParams(learned_storyline=False))
+    assert off.storyline_model is None
+
+
+@pytest.mark.parametrize("params", [ClusterParams(), ClusterParams(learned_merge=True)])
+def test_learned_decisions_are_deterministic_and_follow_the_id_rules(
+    params: ClusterParams,
+) -> None:
+    runs = []
+    for _ in range(2):
+        clusterer = OnlineClusterer(params)
+        runs.append([clusterer.add(d) for d in _docs()])
+    assert runs[0] == runs[1]
+    for a in runs[0]:
+        assert 1 <= a.storyline_id <= a.cluster_id
+    by_id = {a.doc_id: a for a in runs[0]}
+    assert by_id["0"].cluster_id == by_id["1"].cluster_id  # the GPT-5 launch
+    assert by_id["2"].cluster_id != by_id["0"].cluster_id
+
+
+def test_restore_feeds_the_learned_features() -> None:
+    docs = _docs()
+    clusterer = OnlineClusterer(ClusterParams(learned_merge=True))
+    clusterer.restore([(5, docs[0]), (5, docs[1])], {5: 3})
+    assert clusterer.next_id == 6
+    a = clusterer.add(replace(docs[3], id="x"))
+    assert a.cluster_id == 5
+    assert a.storyline_id == 3
+
+
+def test_merge_model_validates() -> None:
+    with pytest.raises(ValueError, match="weights"):
+        MergeModel((1.0,), 0.0)
+    with pytest.raises(ValueError, match="cut"):
+        MergeModel((0.0,) * len(FEATURES), 0.0, cut=1.0)
+
+
+def test_fit_learns_the_direction_of_a_separable_feature() -> None:
+    x = [[0.1 * i] + [0.0] * (len(FEATURES) - 1) for i in range(10)]
+    y = [1.0 if i >= 5 else 0.0 for i in range(10)]
+    model = fit(x, y, ("cos",))
+    assert model.weights[0] > 0
+    assert all(w == 0 for w in model.weights[1:])
+    assert model.logit(x[9]) > 0 > model.logit(x[0])
+
+
+def test_folds_split_by_group_deterministically() -> None:
+    rows = [Row(ClusterDoc(id=str(i), title="t"), "l", f"g{i % 4}") for i in range(8)]
+    assert folds(rows, 2) == [0, 1, 0, 1, 0, 1, 0, 1]
