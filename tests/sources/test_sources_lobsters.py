@@ -14,7 +14,6 @@ on 127.0.0.1 and fetched with the real ``HttpClient``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +27,7 @@ from pulseaugur.sources import lobsters
 from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.sources.http import HttpClient
 
+from json_mutations import mutated, odd_values
 from support import serve_pages
 
 HAND_BUILT_STORIES: list[dict[str, Any]] = [
@@ -190,48 +190,14 @@ def test_url_builders() -> None:
 
 # --- hostile variations -----------------------------------------------------------------
 
-ODD_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.text(max_size=12)
-    | st.sampled_from(["http://[", "at://did:plc:x/app.bsky.feed.post/%", "1985-13-12T00:00Z"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=8,
-)
-
-
-def json_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path (keys and indexes) into a JSON document, the root included."""
-    paths = [prefix]
-    if isinstance(node, dict):
-        children: Any = node.items()
-    else:
-        children = enumerate(node) if isinstance(node, list) else []
-    for key, child in children:
-        paths += json_paths(child, (*prefix, key))
-    return paths
-
-
-def replaced(node: Any, path: tuple[Any, ...], value: Any) -> Any:
-    """A copy of ``node`` with the value at ``path`` replaced."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(node, dict):
-        return {**node, head: replaced(node[head], rest, value)}
-    return [replaced(child, rest, value) if i == head else child for i, child in enumerate(node)]
+ODD_VALUES = odd_values(["http://[", "at://did:plc:x/app.bsky.feed.post/%", "1985-13-12T00:00Z"])
 
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_hostile_variations_raise_only_parse_error(data: Any) -> None:
     document: Any = HAND_BUILT_STORIES
-    paths = json_paths(document)
-    for _ in range(data.draw(st.integers(1, 4))):
-        path = data.draw(st.sampled_from(paths))
-        with contextlib.suppress(KeyError, IndexError, TypeError):  # path gone already
-            document = replaced(document, path, data.draw(ODD_VALUES))
+    document = mutated(data, document, ODD_VALUES)
     try:
         feed = lobsters.parse(json.dumps(document).encode(), url="https://lobste.rs/hottest.json")
     except ParseError:

@@ -9,7 +9,6 @@ recorded order — and fetched with the real ``HttpClient`` before being parsed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import re
@@ -35,6 +34,7 @@ from pulseaugur.sources.feeds import ParsedFeed
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.types import FetchResult, RawItem
 
+from json_mutations import mutated, odd_values
 from support import serve_pages
 
 # Used only to enumerate parameters; tests read files through the ``shared_data``
@@ -462,36 +462,9 @@ def test_hashtag_url_fetches_the_recorded_timeline(shared_data: Path) -> None:
 
 # --- hostile variations of recorded statuses ------------------------------------------
 
-LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-ODD_VALUES = st.recursive(
-    LEAVES
-    | st.text(max_size=12)
-    | st.sampled_from(["http://[", "javascript:alert(1)", "<p><a href='http://['>x</a></p>"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=8,
+ODD_VALUES = odd_values(
+    ["http://[", "javascript:alert(1)", "<p><a href='http://['>x</a></p>"], floats=True
 )
-
-
-def json_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path (keys and indexes) into a JSON document, the root included."""
-    paths = [prefix]
-    if isinstance(node, dict):
-        children: Any = node.items()
-    else:
-        children = enumerate(node) if isinstance(node, list) else []
-    for key, child in children:
-        paths += json_paths(child, (*prefix, key))
-    return paths
-
-
-def replaced(node: Any, path: tuple[Any, ...], value: Any) -> Any:
-    """A copy of ``node`` with the value at ``path`` replaced."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(node, dict):
-        return {**node, head: replaced(node[head], rest, value)}
-    return [replaced(child, rest, value) if i == head else child for i, child in enumerate(node)]
 
 
 @functools.cache
@@ -506,11 +479,7 @@ def recorded_statuses(root: Path) -> list[Any]:
 @given(data=st.data())
 def test_hostile_variations_raise_only_parse_error(shared_data: Path, data: Any) -> None:
     document = recorded_statuses(shared_data)
-    paths = json_paths(document)
-    for _ in range(data.draw(st.integers(1, 4))):
-        path = data.draw(st.sampled_from(paths))
-        with contextlib.suppress(KeyError, IndexError, TypeError):  # path gone already
-            document = replaced(document, path, data.draw(ODD_VALUES))
+    document = mutated(data, document, ODD_VALUES)
     try:
         feed = mastodon.parse(json.dumps(document).encode(), url="https://x.example/api/v1/x")
     except ParseError:
