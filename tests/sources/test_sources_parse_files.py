@@ -39,9 +39,11 @@ ITEM_KEYS = [
     "lang",
     "published_at",
     "fetched_at",
-    "date_flag",
     "content_hash",
     "raw_json",
+    "date_flag",
+    "near_duplicate_of",
+    "linked_url",
 ]
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>

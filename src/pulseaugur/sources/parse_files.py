@@ -48,7 +48,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -148,27 +148,20 @@ class ParseOutcome:
 
 
 def item_to_json(item: Item, *, file: str) -> dict[str, JSONValue]:
-    """``item`` as a JSON-ready dict: ``file`` first, then every ``Item`` field with the
-    datetimes in ISO 8601 (UTC) and ``authors`` as a list."""
-    return {
-        "file": file,
-        "id": item.id,
-        "source_id": item.source_id,
-        "guid": item.guid,
-        "url_original": item.url_original,
-        "canonical_url": item.canonical_url,
-        "title": item.title,
-        "title_en": item.title_en,
-        "body": item.body,
-        "excerpt": item.excerpt,
-        "authors": list(item.authors),
-        "lang": item.lang,
-        "published_at": item.published_at.isoformat(),
-        "fetched_at": item.fetched_at.isoformat(),
-        "date_flag": item.date_flag,
-        "content_hash": item.content_hash,
-        "raw_json": dict(item.raw_json),
-    }
+    """``item`` as a JSON-ready dict: ``file`` first, then every ``Item`` field (derived
+    from the dataclass, so a new field is never left out) with datetimes in ISO 8601
+    (UTC), tuples as lists and ``raw_json`` as a plain dict."""
+    row: dict[str, JSONValue] = {"file": file}
+    for spec in fields(Item):
+        value = getattr(item, spec.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif spec.name == "raw_json":
+            value = dict(value)
+        row[spec.name] = value
+    return row
 
 
 def file_source(
