@@ -6,6 +6,7 @@ import hashlib
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,12 +127,14 @@ Page = tuple[int, str, bytes]
 
 
 @contextmanager
-def serve_pages(pages: dict[str, Page]) -> Iterator[str]:
+def serve_pages(pages: dict[str, Page], *, delays: dict[str, float] | None = None) -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 answering ``pages`` by path (404 elsewhere), with
-    an ETag and Content-Length; yields its base URL."""
+    an ETag and Content-Length, after waiting ``delays[path]`` seconds where given;
+    yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            time.sleep((delays or {}).get(self.path, 0.0))
             status, content_type, body = pages.get(self.path, (404, "text/plain", b""))
             self.send_response(status)
             self.send_header("Content-Type", content_type)

@@ -325,29 +325,10 @@ def test_mastodon_hashtag_falls_back_to_rss_when_the_api_refuses(storage: SqlSto
 
 
 def test_a_slow_server_does_not_hold_back_the_others(storage: SqlStorage) -> None:
-    import threading
-    import time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     body = (shared_data_dir() / "feeds/ai-lab-feeds/0xsmw/feed_anthropic_news.xml").read_bytes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/slow.xml":
-                time.sleep(1.5)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    page = (200, "application/rss+xml", body)
+    pages = {"/slow.xml": page, "/fast.xml": page}
+    with serve_pages(pages, delays={"/slow.xml": 1.5}) as base:
         storage.sync_sources(
             [
                 make_source("a-slow", url=f"{base}/slow.xml", domains=()),
@@ -362,7 +343,5 @@ def test_a_slow_server_does_not_hold_back_the_others(storage: SqlStorage) -> Non
                 return await scheduler.poll_due(in_order=False)
 
         reports = asyncio.run(poll())
-    finally:
-        server.shutdown()
     assert [r.source_id for r in reports] == ["b-fast", "a-slow"]
     assert all(r.error is None for r in reports)
