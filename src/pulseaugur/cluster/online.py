@@ -230,11 +230,9 @@ class _Tier:
             return max(ts, group.last) - min(ts, group.first) <= self.max_span
         return True
 
-    def best(self, vec: Vector, ts: float | None) -> tuple[int, float]:
-        """``(id, cosine)`` of the most similar open group whose time rules admit a
-        document dated ``ts`` (ties go to the smaller id); ``(0, 0.0)`` when no such
-        group shares a term with ``vec``. Only groups in the postings of ``vec``'s terms
-        are scored."""
+    def _dots(self, vec: Vector) -> dict[int, float]:
+        """Dot products of ``vec`` with every open group sharing a term with it (through
+        the postings: groups sharing no term are never touched)."""
         dots: dict[int, float] = {}
         postings = self.postings
         for term, weight in vec:
@@ -242,6 +240,14 @@ class _Tier:
             if plist:
                 for gid, cw in plist.items():
                     dots[gid] = dots.get(gid, 0.0) + weight * cw
+        return dots
+
+    def best(self, vec: Vector, ts: float | None) -> tuple[int, float]:
+        """``(id, cosine)`` of the most similar open group whose time rules admit a
+        document dated ``ts`` (ties go to the smaller id); ``(0, 0.0)`` when no such
+        group shares a term with ``vec``. Only groups in the postings of ``vec``'s terms
+        are scored."""
+        dots = self._dots(vec)
         best_gid, best_sim = 0, 0.0
         groups = self.groups
         for gid, dot in dots.items():
@@ -257,13 +263,7 @@ class _Tier:
     def top(self, vec: Vector, ts: float | None, k: int) -> list[tuple[int, float]]:
         """Up to ``k`` ``(id, cosine)`` of the most similar open groups whose time rules
         admit a document dated ``ts``, most similar first (ties by smaller id)."""
-        dots: dict[int, float] = {}
-        postings = self.postings
-        for term, weight in vec:
-            plist = postings.get(term)
-            if plist:
-                for gid, cw in plist.items():
-                    dots[gid] = dots.get(gid, 0.0) + weight * cw
+        dots = self._dots(vec)
         groups = self.groups
         scored = [
             (-(dot / group.norm), gid)
