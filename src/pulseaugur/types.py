@@ -201,6 +201,10 @@ class Assignment:
     created: bool
     """True when the document started a new cluster."""
     similarity: float
+    merged: tuple[int, ...] = ()
+    """Ids of open events that this document's arrival showed to be the same event as
+    ``cluster_id``, absorbed into it (in absorption order): their documents now belong
+    to ``cluster_id`` and their ids must redirect to it. Empty for most documents."""
 
 
 @dataclass(frozen=True, slots=True)
