@@ -10,10 +10,12 @@
 2. Throughput of ``run_jsonl`` on the UCI headlines (docs/s, reading and writing
    included).
 3. A larger stream: the AI-news replay corpus (title + summary) repeated with every
-   copy shifted later in time until ``--items`` documents (default 100,000), clustered
-   in a child process so that its peak RSS is its own. Prints docs/s and peak memory,
+   copy shifted later in time until ``--items`` documents (default 1,000,000), clustered
+   in a child process so that its peak RSS is its own. Prints docs/s, peak memory, the
+   per-item cost around 10k, 100k and 1M documents,
    and, for the first (real) copy: events, multi-source events, the largest events and
-   whether OpenAI's GPT-5 launch coverage (2025-08-07/08) landed in one event.
+   the events and storyline of OpenAI's GPT-5 launch (2025-08-07) and of its rollout
+   troubles (2025-08-08).
 
 Quality figures are computed with the default ``ClusterParams``.
 """
@@ -36,6 +38,9 @@ from pulseaugur.cluster.stream import eval_files, peak_rss_mb, run_jsonl
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 Level = Literal["cluster", "storyline"]
 LEVELS: tuple[Level, ...] = ("cluster", "storyline")
+WINDOW = 5_000
+CHECKPOINTS = tuple(n for size in (10_000, 100_000, 1_000_000) for n in (size - WINDOW, size))
+"""Per-item cost is measured over the ``WINDOW`` documents ending at 10k, 100k and 1M."""
 DEV_SETS: tuple[tuple[str, Level], ...] = (
     ("uci-news-dev", "storyline"),
     ("ecbplus-dev", "cluster"),
@@ -115,7 +120,7 @@ def replay_stream(corpus: Path, target: int, out: Path) -> tuple[int, list[dict[
 def child(input_path: str, output_path: str) -> None:
     """Run in a fresh process: cluster the stream, print the stats as JSON."""
     before = peak_rss_mb()
-    stats = run_jsonl(input_path, output_path)
+    stats = run_jsonl(input_path, output_path, checkpoints=CHECKPOINTS)
     print(
         json.dumps(
             {
@@ -125,9 +130,19 @@ def child(input_path: str, output_path: str) -> None:
                 "docs_per_s": stats.docs_per_s,
                 "peak_rss_mb": stats.peak_rss_mb,
                 "rss_before_mb": before,
+                "marks": stats.marks,
             }
         )
     )
+
+
+GPT5_LAUNCH = ("Introducing GPT-5", "OpenAI’s GPT-5 is here", "GPT-5 is here. Now what?")
+GPT5_ROLLOUT = (
+    "Sam Altman addresses ‘bumpy’ GPT-5 rollout",
+    "OpenAI returns old models to ChatGPT as Sam Altman admits",
+    "OpenAI’s GPT-5 rollout is not going smoothly",
+    "ChatGPT is bringing back 4o as an option",
+)
 
 
 def replay_report(first: list[dict[str, Any]], pred_path: Path) -> None:
@@ -154,20 +169,16 @@ def replay_report(first: list[dict[str, Any]], pred_path: Path) -> None:
         span = f"{days[0]}..{days[-1]}" if days else "undated"
         print(f"  {len(m):3d} items, {len({r['source'] for r in m})} sources, {span}: ", end="")
         print(" | ".join(r["title"][:48] for r in m[:3]))
-    gpt5 = [
-        r
-        for r in first
-        if "GPT-5" in r["title"]
-        and (r["published_at"] or "")[:10] in ("2025-08-07", "2025-08-08")
-        and "GPT-5." not in r["title"]
-    ]
-    events = Counter(assigned[r["id"]] for r in gpt5)
-    top, count = events.most_common(1)[0] if events else (0, 0)
-    sources = {r["source"] for r in gpt5 if assigned[r["id"]] == top}
-    print(
-        f"GPT-5 launch check: {len(gpt5)} items titled 'GPT-5' from 2025-08-07/08; "
-        f"{count} in event {top} ({len(sources)} sources), {len(events)} event(s) in all"
-    )
+    for name, prefixes in (("launch", GPT5_LAUNCH), ("rollout", GPT5_ROLLOUT)):
+        events = Counter(assigned[r["id"]] for r in first if r["title"].startswith(prefixes))
+        for event, _ in events.most_common():
+            held = members[event]
+            print(
+                f"GPT-5 {name} (2025-08-0{7 if name == 'launch' else 8}): event {event}, "
+                f"storyline {story[held[0]['id']]}, {len(held)} items from "
+                f"{len({r['source'] for r in held})} sources"
+            )
+    gpt5 = [r for r in first if r["title"].startswith(GPT5_LAUNCH + GPT5_ROLLOUT)]
     lines: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for rec in first:
         lines[story[rec["id"]]].append(rec)
@@ -184,7 +195,7 @@ def replay_report(first: list[dict[str, Any]], pred_path: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=int, default=100_000, help="size of the large stream")
+    parser.add_argument("--items", type=int, default=1_000_000, help="size of the large stream")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="../shared/data")
     parser.add_argument("--child", nargs=2, metavar=("IN", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -215,6 +226,13 @@ def main() -> int:
             f"{s['clusters']:,} events; peak RSS {s['peak_rss_mb']:.0f} MB "
             f"({s['rss_before_mb']:.0f} MB before clustering)"
         )
+        marks = dict(s["marks"])
+        costs = [
+            f"{n:,}: {(marks[n] - marks[n - WINDOW]) / WINDOW * 1e6:.0f} µs"
+            for n in (10_000, 100_000, 1_000_000)
+            if n in marks and n - WINDOW in marks
+        ]
+        print("per-item cost (mean over the 5,000 items ending at) " + "; ".join(costs))
         replay_report(first, stream_out)
     print(f"\ntotal benchmark time {time.perf_counter() - start:.1f} s")
     return 0

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pulseaugur.cluster import Clusterer, ClusterParams, OnlineClusterer
-from pulseaugur.cluster.features import PROPER, STRONG, raw_terms, tokens
+from pulseaugur.cluster.features import PROPER, STRONG, headline_and_body, raw_terms, tokens
 from pulseaugur.types import ClusterDoc
 
 T0 = datetime(2025, 8, 7, 12, 0, tzinfo=UTC)
@@ -283,3 +283,37 @@ def test_term_statistics_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(clusterer._df) <= 61 + 5
     assert len(clusterer._source_df["one"]) <= 41 + 5
     assert clusterer._df["common"] > 100  # frequent terms survive pruning
+
+
+def test_link_debris_is_not_a_headline() -> None:
+    body = (
+        "http : / / www . x . com / 2013 / lohan - rehab\nLindsay Lohan checks into rehab\nShe did."
+    )
+    assert headline_and_body("http : / / www . x . com / 2013 / lohan", body) == (
+        "Lindsay Lohan checks into rehab",
+        "She did.",
+    )
+    assert headline_and_body("Real title", "https://t.co/x\nText") == ("Real title", "Text")
+    assert headline_and_body("www.example.com", None) == ("", None)
+
+
+def test_entity_features_see_a_different_main_actor() -> None:
+    clusterer = OnlineClusterer(ClusterParams(learned_merge=True))
+    event = "Klitschko stops Rahman in Mannheim to retain heavyweight titles in 2008"
+    for i in range(3):
+        clusterer.add(ClusterDoc(id=f"e{i}", title=event))
+
+    def entity_features(title: str) -> list[float]:
+        doc = ClusterDoc(id=title, title=title)
+        vec, kinds, in_title = clusterer._vectorize(doc)
+        title_vec = [(t, w) for t, w in vec if t in list(kinds)[:in_title]]
+        row = clusterer.features(doc, vec, kinds, in_title, title_vec, [(1, 0.5)])[0]
+        return row[-4:]  # ent_cos, ent_missing_doc, ent_missing_event, year_conflict
+
+    same = entity_features("Klitschko beats Rahman in Mannheim, keeps titles (2008)")
+    other = entity_features("Klitschko stops Thompson in Bern to retain titles in 2012")
+    assert same[0] > other[0]
+    assert same[1] < other[1]
+    assert same[2] < other[2]
+    assert same[3] == 0.0
+    assert other[3] == 1.0

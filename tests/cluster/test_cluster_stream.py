@@ -67,6 +67,14 @@ def test_one_output_line_per_input_in_order(tmp_path: Path) -> None:
     assert stats.seconds > 0
     assert stats.docs_per_s > 0
     assert stats.peak_rss_mb > 1
+    assert stats.marks == ()
+
+
+def test_checkpoints_record_elapsed_time(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.jsonl", LINES)
+    stats = run_jsonl(source, tmp_path / "out.jsonl", checkpoints=(1, 3, 99))
+    assert [n for n, _ in stats.marks] == [1, 3]  # 99 was never reached
+    assert 0 < stats.marks[0][1] <= stats.marks[1][1] <= stats.seconds
 
 
 def test_unknown_fields_are_ignored(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "PROPER",
     "STOP_WORDS",
     "STRONG",
+    "headline_and_body",
     "plain_text",
     "raw_terms",
     "raw_terms_titled",
@@ -60,6 +61,8 @@ _PART_SPLIT_RE = re.compile(r"[-'+]")
 _TAG_RE = re.compile(r"<[^<>]{0,400}>")
 _VERSION_RE = re.compile(r"\d{1,2}(?:\.\d{1,2})?[a-z]?")
 _ALPHA_PREFIX_RE = re.compile(r"[^\W\d_]+")
+_URL_LINE_RE = re.compile(r"\s*(?:https?\s?:\s?/\s?/|www\s?\.\s?\w)", re.IGNORECASE)
+_HEADLINE_MAX = 200
 _CHAR_MAP = str.maketrans({"’": "'", "‘": "'", "\u2010": "-", "\u2011": "-", "\u00a0": " "})
 _SENTENCE_END = frozenset(".!?:;\"“”'|")
 _SCALE = {"billion": "b", "bn": "b", "b": "b", "million": "m", "mn": "m", "m": "m"}
@@ -206,6 +209,31 @@ def tokens(text: str, *, caps_informative: bool = True) -> Iterator[tuple[str, i
         prev_end = m.end()
 
 
+def _is_url_line(line: str) -> bool:
+    """Whether a line starts with a web address (``https://``, ``www.``; also spaced
+    out, as tokenized corpora write them: ``http : / / www . x . com``)."""
+    return _URL_LINE_RE.match(line) is not None
+
+
+def headline_and_body(title: str, body: str | None) -> tuple[str, str | None]:
+    """The document's headline and body once link debris is gone.
+
+    Body lines that start with a web address are dropped (a link carries no event,
+    and its host and path ids would look like rare, heavy terms). A title that is only
+    a web address is no headline: the body's first remaining line (when short enough to
+    be one, at most 200 characters) takes its place and leaves the body.
+    """
+    if body and ("http" in body or "www" in body):
+        body = "\n".join(line for line in body.splitlines() if not _is_url_line(line))
+    if title and not _is_url_line(title):
+        return title, body
+    if body:
+        first, _, rest = body.strip().partition("\n")
+        if len(first) <= _HEADLINE_MAX:
+            return first.strip(), rest
+    return "", body
+
+
 def raw_terms(
     title: str,
     body: str | None,
@@ -243,7 +271,7 @@ def raw_terms_titled(
     many keys of the counts (first-occurrence order) are the title's terms."""
     counts: dict[str, float] = {}
     kinds: dict[str, int] = {}
-    title = plain_text(title).strip()
+    title, body = headline_and_body(plain_text(title).strip(), body)
     for term, kind in tokens(title, caps_informative=not _title_case(title)):
         counts[term] = counts.get(term, 0.0) + title_weight
         if kind > kinds.get(term, -1):

@@ -35,6 +35,10 @@ FEATURES: tuple[str, ...] = (
     "cos_x_body",
     "title_cos_x_body",
     "log_terms",
+    "ent_cos",
+    "ent_missing_doc",
+    "ent_missing_event",
+    "year_conflict",
 )
 """Per candidate event: ``cos`` (document vs event centroid), ``title_cos`` (title
 terms vs the event's title-term centroid), ``cos_margin`` (``cos`` minus the best other
@@ -45,7 +49,14 @@ number of the document's strong / proper terms the centroid holds),
 ``GPT-4``), ``proper_missing`` (the same for the title's proper terms),
 ``log_size`` (log of the event size), ``same_source`` (share of the event's
 documents from the document's source), ``has_body`` (the document has body terms),
-two interactions with it, and ``log_terms`` (log of the document's term count)."""
+two interactions with it, ``log_terms`` (log of the document's term count),
+``ent_cos`` (cosine of the document's and the centroid's *entity* terms: proper and
+strong), ``ent_missing_doc`` / ``ent_missing_event`` (share of the document's / the
+centroid's entity weight the other side lacks: ``Klitschko stops Thompson`` against an
+event about ``Klitschko stops Rahman``) and ``year_conflict`` (1 when both name years
+and none is shared), ``top_missing_doc`` / ``top_missing_event`` (share of the
+document's / the centroid's three heaviest entity terms the other side lacks: the main
+actor differs)."""
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("merge_model.json")
 

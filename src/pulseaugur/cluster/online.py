@@ -42,6 +42,13 @@ How one document is placed (:meth:`OnlineClusterer.add`):
    the event also feeds the storyline's centroid. Events and storylines also keep a
    centroid of their members' title terms and per-source counts (for the features).
 
+7. **Merges.** After a document joins an event, the grown centroid looks for another
+   open event the same way (through the index); one at cosine ``merge_threshold`` or
+   more whose union the time rules admit is the same event, and the younger is folded
+   into the older (smaller id), which keeps its id and storyline. The assignment lists
+   the absorbed ids (:attr:`~pulseaugur.types.Assignment.merged`); they are never
+   used again.
+
 Everything iterates over insertion-ordered dicts and breaks ties by id, so the same
 input in the same order gives the same output in any process.
 """
@@ -99,6 +106,9 @@ class ClusterParams:
     """Minimum cosine between a document and an event centroid to join the event.
     ECB+ (events, full text) peaks at 0.20–0.24; above 0.28 it loses recall fast; below
     0.24 the AI-news replay merges same-company, different-story items."""
+    merge_threshold: float = 0.5
+    """Two open events whose centroids reach this cosine once one of them grew are one
+    event: the younger is merged into the older (its id then redirects)."""
     storyline_threshold: float = 0.14
     """Minimum cosine between a new event's first document and a storyline centroid to
     join that storyline (UCI's broad stories peak at 0.12–0.14); used only when
@@ -128,10 +138,12 @@ class ClusterParams:
     """An event closes after this many days without a new dated document (stream time);
     a dated document joins only events whose dated members are within this many days.
     AI-news coverage of one happening arrives within 1–3 days."""
-    max_span_days: float = 7.0
+    max_span_days: float = 1.5
     """A dated document may not stretch an event beyond this many days from first to
-    last: keeps a busy topic (a launch, then its week of follow-ups) from becoming one
-    endless event; the follow-ups land in the same storyline instead."""
+    last: an event is one happening, and its first wave of coverage arrives within a
+    day or so; what follows (the GPT-5 launch on 2025-08-07, its troubled rollout the
+    next day) is a new event in the same storyline. Feeds often date to the day only
+    (noon), so less than a day and a half would split one day's coverage."""
     storyline_close_after_days: float = 14.0
     """A storyline closes after this many days without a new document (stream time)."""
     storyline_max_span_days: float = 60.0
@@ -149,7 +161,7 @@ class ClusterParams:
 
     def __post_init__(self) -> None:
         """Reject values that cannot work (raises ``ValueError`` naming the field)."""
-        for name in ("threshold", "storyline_threshold"):
+        for name in ("threshold", "merge_threshold", "storyline_threshold"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"ClusterParams.{name} must be in (0, 1], got {value!r}")
@@ -230,6 +242,16 @@ class _Tier:
             return max(ts, group.last) - min(ts, group.first) <= self.max_span
         return True
 
+    def admits_union(self, a: _Group, b: _Group) -> bool:
+        """Whether groups ``a`` and ``b`` may become one under the time rules."""
+        if a.first is None or a.last is None or b.first is None or b.last is None:
+            return True
+        if a.first - b.last > self.window or b.first - a.last > self.window:
+            return False
+        if self.max_span is not None:
+            return max(a.last, b.last) - min(a.first, b.first) <= self.max_span
+        return True
+
     def _dots(self, vec: Vector) -> dict[int, float]:
         """Dot products of ``vec`` with every open group sharing a term with it (through
         the postings: groups sharing no term are never touched)."""
@@ -287,6 +309,34 @@ class _Tier:
         group = self.groups.get(gid)
         if group is None:
             group = self.groups[gid] = _Group(gid)
+        self._accumulate(group, vec)
+        group.size += 1
+        if ts is not None:
+            group.first = ts if group.first is None else min(group.first, ts)
+            group.last = ts if group.last is None else max(group.last, ts)
+        self._touch(group, ts if ts is not None else now)
+        return group
+
+    def absorb(self, survivor: _Group, other: _Group) -> None:
+        """Fold group ``other`` into ``survivor``: centroid sums, size, time bounds and
+        extras add up; ``other`` leaves the index and the tier."""
+        self._remove(other)
+        self._accumulate(survivor, list(other.centroid.items()))
+        survivor.size += other.size
+        for bound in (other.first, other.last):
+            if bound is not None:
+                survivor.first = bound if survivor.first is None else min(survivor.first, bound)
+                survivor.last = bound if survivor.last is None else max(survivor.last, bound)
+        for term, weight in other.title.items():
+            survivor.title[term] = survivor.title.get(term, 0.0) + weight
+        survivor.title_norm = math.sqrt(sum(w * w for w in survivor.title.values()))
+        for source, n in other.sources.items():
+            survivor.sources[source] = survivor.sources.get(source, 0) + n
+        self._touch(survivor, other.active)
+
+    def _accumulate(self, group: _Group, vec: Vector) -> None:
+        """Add weighted terms to the group's centroid, cap it, and re-index it."""
+        gid = group.gid
         centroid = group.centroid
         for term, weight in vec:
             centroid[term] = centroid.get(term, 0.0) + weight
@@ -305,15 +355,12 @@ class _Tier:
             if kept is not None:
                 postings.setdefault(term, {})[gid] = kept
         group.norm = math.sqrt(sum(w * w for w in centroid.values()))
-        group.size += 1
-        if ts is not None:
-            group.first = ts if group.first is None else min(group.first, ts)
-            group.last = ts if group.last is None else max(group.last, ts)
-        moment = ts if ts is not None else now
+
+    def _touch(self, group: _Group, moment: float | None) -> None:
+        """Record activity at stream time ``moment`` (keeps the latest)."""
         if moment is not None and (group.active is None or moment > group.active):
             group.active = moment
-            heapq.heappush(self._heap, (moment, gid))
-        return group
+            heapq.heappush(self._heap, (moment, group.gid))
 
     def start_clock(self, now: float) -> None:
         """The stream got its first date: groups with no activity time get ``now``."""
@@ -342,6 +389,11 @@ class _Tier:
                 if not plist:
                     del postings[term]
         del self.groups[group.gid]
+
+
+def _is_year(term: str) -> bool:
+    """Whether a term is a year from 1900 to 2099."""
+    return len(term) == 4 and term[:2] in ("19", "20") and term.isdigit()
 
 
 def _prune(counts: dict[str, int], size: int, least: float) -> dict[str, int]:
@@ -420,6 +472,7 @@ class OnlineClusterer:
         self._source_docs: dict[str, int] = {}
         self._source_df: dict[str, dict[str, int]] = {}
         self._df: dict[str, int] = {}
+        self._kinds: dict[str, int] = {}  # the strongest kind each counted term had
         self._docs = 0
         self._next_id = 1
         self._clock: float | None = None
@@ -459,9 +512,14 @@ class OnlineClusterer:
         self._docs += 1
         if len(self._df) > _VOCAB_CAP:
             self._df = _prune(self._df, _VOCAB_CAP // 2, 2.0)
+            self._kinds = {t: k for t, k in self._kinds.items() if t in self._df}
         df = self._df
+        known = self._kinds
         for term in counts:
             df[term] = df.get(term, 0) + 1
+            kind = kinds[term]
+            if kind and kind > known.get(term, 0):
+                known[term] = kind
         template = self._templates(doc.source, counts)
         log_n = math.log(self._docs + 1)
         boost = self._boost
@@ -522,7 +580,8 @@ class OnlineClusterer:
             line = self._storylines.add(event.storyline, vec, ts, now)
             if self.storyline_model is not None:
                 _add_extras(line, title_vec, doc.source, p.storyline_max_terms)
-            return Assignment(doc.id, gid, event.storyline, False, sim)
+            event, merged = self._merge_into(event)
+            return Assignment(doc.id, event.gid, event.storyline, False, sim, merged)
         cid = self._next_id
         self._next_id += 1
         smodel = self.storyline_model
@@ -542,6 +601,34 @@ class OnlineClusterer:
         if self.storyline_model is not None:
             _add_extras(line, title_vec, doc.source, p.storyline_max_terms)
         return Assignment(doc.id, cid, storyline, True, sim)
+
+    def _merge_into(self, event: _Group) -> tuple[_Group, tuple[int, ...]]:
+        """Merge ``event`` with every open event that grew to be the same one: centroid
+        cosine at least ``merge_threshold`` and a union the time rules admit. The older
+        event (smaller id) survives and keeps its storyline; returns the survivor and
+        the absorbed ids in order."""
+        merged: list[int] = []
+        tier = self._events
+        threshold = self.params.merge_threshold
+        while True:
+            inv = 1.0 / event.norm if event.norm > 0 else 0.0
+            vec = [(t, w * inv) for t, w in event.centroid.items()]
+            best, best_sim = None, threshold
+            for gid, dot in tier._dots(vec).items():
+                other = tier.groups[gid]
+                if gid == event.gid or other.norm <= 0:
+                    continue
+                sim = dot / other.norm
+                if sim < best_sim or (sim == best_sim and best is not None and gid > best.gid):
+                    continue
+                if tier.admits_union(event, other):
+                    best, best_sim = other, sim
+            if best is None:
+                return event, tuple(merged)
+            survivor, absorbed = (event, best) if event.gid < best.gid else (best, event)
+            tier.absorb(survivor, absorbed)
+            merged.append(absorbed.gid)
+            event = survivor
 
     def features(
         self,
@@ -587,6 +674,7 @@ class OnlineClusterer:
                     elif kind == PROPER:
                         missing_proper += 1
             same = group.sources.get(source, 0) / group.size if source and group.size else 0.0
+            ent = self._entity_overlap(vec, kinds, centroid)
             rows.append(
                 [
                     sim,
@@ -603,9 +691,49 @@ class OnlineClusterer:
                     sim * has_body,
                     title_cos * has_body,
                     log_terms,
+                    *ent,
                 ]
             )
         return rows
+
+    def _entity_overlap(
+        self, vec: Vector, kinds: Mapping[str, int], centroid: Mapping[str, float]
+    ) -> tuple[float, float, float, float]:
+        """Entity (proper and strong term) agreement of a document and a centroid: their
+        entity cosine, the share of the document's entity weight (squared) the centroid
+        lacks, the share of the centroid's the document lacks, and 1.0 when both name
+        years (``2013``) and share none."""
+        doc_ent = {t: w for t, w in vec if kinds[t]}
+        known = self._kinds
+        dot = doc_sq = missing_doc = 0.0
+        doc_years: set[str] = set()
+        for t, w in doc_ent.items():
+            doc_sq += w * w
+            c = centroid.get(t)
+            if c is None:
+                missing_doc += w * w
+            else:
+                dot += w * c
+            if _is_year(t):
+                doc_years.add(t)
+        cent_sq = missing_event = 0.0
+        cent_years = shared_year = False
+        for t, c in centroid.items():
+            if known.get(t):
+                cent_sq += c * c
+                if t not in doc_ent:
+                    missing_event += c * c
+                if _is_year(t):
+                    cent_years = True
+                    shared_year = shared_year or t in doc_years
+        if doc_sq == 0 or cent_sq == 0:
+            return 0.0, 1.0 if doc_sq else 0.0, 1.0 if cent_sq else 0.0, 0.0
+        return (
+            dot / math.sqrt(doc_sq * cent_sq),
+            missing_doc / doc_sq,
+            missing_event / cent_sq,
+            1.0 if doc_years and cent_years and not shared_year else 0.0,
+        )
 
     def _decide(
         self,

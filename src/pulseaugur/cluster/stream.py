@@ -17,6 +17,10 @@ Output (JSONL, one line per input document, in input order)::
 
     {"id": "...", "cluster": 17, "storyline": 12}
 
+``cluster`` is the event the document is in at the end of the stream: when events
+merged (:attr:`~pulseaugur.types.Assignment.merged`) their documents are reported under
+the surviving event and its storyline, as the service's redirects show them.
+
 The output is written to a temporary file beside ``output_path`` and moved into place
 only when every line was read, so a failed run leaves no partial output.
 """
@@ -28,7 +32,7 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +79,9 @@ class StreamStats:
     seconds: float
     docs_per_s: float
     peak_rss_mb: float
+    marks: tuple[tuple[int, float], ...] = ()
+    """``(n, seconds)``: when the ``n``-th document had been clustered (for each
+    requested checkpoint the stream reached), to show how the per-item cost evolves."""
 
 
 def peak_rss_mb() -> float:
@@ -160,37 +167,48 @@ def run_jsonl(
     input_path: str | os.PathLike[str],
     output_path: str | os.PathLike[str],
     clusterer: Clusterer | None = None,
+    *,
+    checkpoints: Sequence[int] = (),
 ) -> StreamStats:
     """Cluster the documents of ``input_path`` in file order and write the assignments.
 
     Uses a fresh :class:`OnlineClusterer` with default parameters unless ``clusterer``
     is given. Writes one ``{"id", "cluster", "storyline"}`` line per input document, in
     input order (see the module docstring); raises :class:`InputError` on a malformed
-    line (and then leaves ``output_path`` untouched).
+    line (and then leaves ``output_path`` untouched). ``checkpoints`` are document
+    counts at which the elapsed time is recorded in :attr:`StreamStats.marks`.
     """
     engine: Clusterer = clusterer if clusterer is not None else OnlineClusterer()
     out = Path(output_path)
+    decided = out.with_name(f".{out.name}.{os.getpid()}.decided")
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     start = time.perf_counter()
     docs = 0
-    clusters: set[int] = set()
+    redirects: dict[int, tuple[int, int]] = {}  # absorbed event -> (survivor, its storyline)
+    wanted = set(checkpoints)
+    marks: list[tuple[int, float]] = []
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with open(decided, "w", encoding="utf-8") as fh:
             for _, raw_id, doc in read_docs(input_path):
-                assignment = engine.add(doc)
-                clusters.add(assignment.cluster_id)
-                record = {
-                    "id": raw_id,
-                    "cluster": assignment.cluster_id,
-                    "storyline": assignment.storyline_id,
-                }
-                fh.write(json.dumps(record, ensure_ascii=False))
-                fh.write("\n")
+                a = engine.add(doc)
+                for absorbed in a.merged:
+                    redirects[absorbed] = (a.cluster_id, a.storyline_id)
+                fh.write(f"{a.cluster_id}\t{a.storyline_id}\t{json.dumps(raw_id)}\n")
                 docs += 1
+                if docs in wanted:
+                    marks.append((docs, time.perf_counter() - start))
+        clusters: set[int] = set()
+        with open(decided, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as fh:
+            for line in src:
+                cluster_text, storyline_text, raw_json = line.rstrip("\n").split("\t", 2)
+                cluster, storyline = _final(int(cluster_text), int(storyline_text), redirects)
+                clusters.add(cluster)
+                fh.write(f'{{"id": {raw_json}, "cluster": {cluster}, "storyline": {storyline}}}\n')
         os.replace(tmp, out)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for path in (decided, tmp):
+            if path.exists():
+                path.unlink()
     seconds = time.perf_counter() - start
     return StreamStats(
         docs=docs,
@@ -198,7 +216,16 @@ def run_jsonl(
         seconds=seconds,
         docs_per_s=docs / seconds if seconds > 0 else 0.0,
         peak_rss_mb=peak_rss_mb(),
+        marks=tuple(marks),
     )
+
+
+def _final(cluster: int, storyline: int, redirects: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """The event and storyline a document ends in, following merges (each hop goes to
+    an older survivor, so the chain ends)."""
+    while cluster in redirects:
+        cluster, storyline = redirects[cluster]
+    return cluster, storyline
 
 
 def _labels(path: str | os.PathLike[str], field: str) -> dict[str, str]:
