@@ -12,7 +12,7 @@
 3. A larger stream: the AI-news replay corpus (title + summary) repeated with every
    copy shifted later in time until ``--items`` documents (default 1,000,000), clustered
    in a child process so that its peak RSS is its own. Prints docs/s, peak memory, the
-   per-item cost around 10k, 100k and 1M documents,
+   per-item cost of the corpus copy nearest 10k, 100k and 1M documents,
    and, for the first (real) copy: events, multi-source events, the largest events and
    the events and storyline of OpenAI's GPT-5 launch (2025-08-07) and of its rollout
    troubles (2025-08-08).
@@ -38,9 +38,9 @@ from pulseaugur.cluster.stream import eval_files, peak_rss_mb, run_jsonl
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 Level = Literal["cluster", "storyline"]
 LEVELS: tuple[Level, ...] = ("cluster", "storyline")
-WINDOW = 5_000
-CHECKPOINTS = tuple(n for size in (10_000, 100_000, 1_000_000) for n in (size - WINDOW, size))
-"""Per-item cost is measured over the ``WINDOW`` documents ending at 10k, 100k and 1M."""
+COST_AT = (10_000, 100_000, 1_000_000)
+"""Per-item cost is measured over the whole copy of the corpus nearest each of these
+stream positions: every copy holds the same items, so their costs compare directly."""
 DEV_SETS: tuple[tuple[str, Level], ...] = (
     ("uci-news-dev", "storyline"),
     ("ecbplus-dev", "cluster"),
@@ -117,10 +117,10 @@ def replay_stream(corpus: Path, target: int, out: Path) -> tuple[int, list[dict[
     return len(rows), first
 
 
-def child(input_path: str, output_path: str) -> None:
+def child(input_path: str, output_path: str, checkpoints: list[int]) -> None:
     """Run in a fresh process: cluster the stream, print the stats as JSON."""
     before = peak_rss_mb()
-    stats = run_jsonl(input_path, output_path, checkpoints=CHECKPOINTS)
+    stats = run_jsonl(input_path, output_path, checkpoints=checkpoints)
     print(
         json.dumps(
             {
@@ -170,7 +170,12 @@ def replay_report(first: list[dict[str, Any]], pred_path: Path) -> None:
         print(f"  {len(m):3d} items, {len({r['source'] for r in m})} sources, {span}: ", end="")
         print(" | ".join(r["title"][:48] for r in m[:3]))
     for name, prefixes in (("launch", GPT5_LAUNCH), ("rollout", GPT5_ROLLOUT)):
-        events = Counter(assigned[r["id"]] for r in first if r["title"].startswith(prefixes))
+        events = Counter(
+            assigned[r["id"]]
+            for r in first
+            if r["title"].startswith(prefixes)
+            and (r["published_at"] or "")[:10] in ("2025-08-07", "2025-08-08")
+        )
         for event, _ in events.most_common():
             held = members[event]
             print(
@@ -197,10 +202,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000, help="size of the large stream")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="../shared/data")
-    parser.add_argument("--child", nargs=2, metavar=("IN", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("IN", "OUT", "MARKS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(*args.child)
+        stream_in, stream_out, marks = args.child
+        child(stream_in, stream_out, [int(n) for n in marks.split(",") if n])
         return 0
     if not (args.data / "clustering").is_dir():
         print(f"no clustering data under {args.data}", file=sys.stderr)
@@ -213,8 +219,11 @@ def main() -> int:
         per_copy, first = replay_stream(
             args.data / "replay" / "ai-news-items.jsonl", args.items, stream_in
         )
+        copies = sorted({max(1, n // per_copy - 1) for n in COST_AT if n <= args.items})
+        copies = [c for c in copies if (c + 1) * per_copy <= args.items]
+        checkpoints = ",".join(str(n * per_copy) for c in copies for n in (c, c + 1))
         done = subprocess.run(
-            [sys.executable, __file__, "--child", str(stream_in), str(stream_out)],
+            [sys.executable, __file__, "--child", str(stream_in), str(stream_out), checkpoints],
             check=True,
             capture_output=True,
             text=True,
@@ -226,13 +235,14 @@ def main() -> int:
             f"{s['clusters']:,} events; peak RSS {s['peak_rss_mb']:.0f} MB "
             f"({s['rss_before_mb']:.0f} MB before clustering)"
         )
-        marks = dict(s["marks"])
+        marks = {0: 0.0, **dict(s["marks"])}
         costs = [
-            f"{n:,}: {(marks[n] - marks[n - WINDOW]) / WINDOW * 1e6:.0f} µs"
-            for n in (10_000, 100_000, 1_000_000)
-            if n in marks and n - WINDOW in marks
+            f"copy {c + 1} (items {c * per_copy:,}-{(c + 1) * per_copy:,}): "
+            f"{(marks[(c + 1) * per_copy] - marks[c * per_copy]) / per_copy * 1e6:.0f} µs"
+            for c in copies
+            if (c + 1) * per_copy in marks
         ]
-        print("per-item cost (mean over the 5,000 items ending at) " + "; ".join(costs))
+        print("per-item cost, whole copies of the corpus: " + "; ".join(costs))
         replay_report(first, stream_out)
     print(f"\ntotal benchmark time {time.perf_counter() - start:.1f} s")
     return 0

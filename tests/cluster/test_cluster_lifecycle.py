@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,16 +15,19 @@ from pulseaugur.cluster import ClusterParams, OnlineClusterer, run_jsonl
 from pulseaugur.cluster.stream import parse_line
 from pulseaugur.types import Assignment, ClusterDoc
 
-# Two events that a bridging document shows to be one (threshold and merge cut chosen so
-# that the bridge joins event 1 and then event 1's centroid reaches event 2's).
-BRIDGE = ClusterParams(threshold=0.3, merge_threshold=0.35, learned_storyline=False)
+# Two events that a bridging document shows to be one (threshold and merge cuts chosen so
+# that the bridge joins event 1 and then event 1's centroid reaches event 2's; its
+# entities agree with event 2's at cosine 0.3 or more).
+BRIDGE = ClusterParams(
+    threshold=0.3, merge_threshold=0.35, merge_entity_cos=0.3, learned_storyline=False
+)
 TITLES = [
-    "alpha bravo charlie delta",
-    "echo foxtrot golf hotel",
-    "kilo lima mike november",
-    "alpha bravo charlie delta echo foxtrot golf hotel",
-    "alpha bravo echo foxtrot",
-    "echo foxtrot golf hotel",
+    "alpha1 bravo2 charlie3 delta4",
+    "echo5 foxtrot6 golf7 hotel8",
+    "kilo9 lima10 mike11 november12",
+    "alpha1 bravo2 charlie3 delta4 echo5 foxtrot6 golf7 hotel8",
+    "alpha1 bravo2 echo5 foxtrot6",
+    "echo5 foxtrot6 golf7 hotel8",
 ]
 
 
@@ -71,6 +75,15 @@ def test_a_bridging_document_merges_two_events_into_the_older() -> None:
     assert clusterer.next_id == 4  # ids are never reused
 
 
+def test_merges_need_agreeing_entities() -> None:
+    strict = replace(BRIDGE, merge_entity_cos=0.5)
+    clusterer = OnlineClusterer(strict)
+    out = [clusterer.add(ClusterDoc(id=str(i), title=t)) for i, t in enumerate(TITLES)]
+    assert all(a.merged == () for a in out)
+    assert out[3].cluster_id == 1
+    assert out[5].cluster_id == 2
+
+
 def test_merges_keep_every_document_and_published_ids_resolve() -> None:
     ledger = Ledger()
     clusterer = OnlineClusterer(BRIDGE)
@@ -89,9 +102,7 @@ def test_merges_keep_every_document_and_published_ids_resolve() -> None:
 
 def test_merges_respect_the_time_rules() -> None:
     t0 = datetime(2025, 8, 7, tzinfo=UTC)
-    params = ClusterParams(
-        threshold=0.3, merge_threshold=0.35, learned_storyline=False, max_span_days=1.0
-    )
+    params = replace(BRIDGE, max_span_days=1.0)
     clusterer = OnlineClusterer(params)
     dates = [t0, t0 + timedelta(days=2), t0 + timedelta(days=2), t0 + timedelta(hours=12)]
     out = [
@@ -139,7 +150,8 @@ def test_real_stream_keeps_every_item_through_its_merges(shared_data: Path) -> N
         assert ledger.storyline_of[survivor] <= survivor
 
 
-@pytest.mark.parametrize("bad", [0.0, 1.5])
-def test_merge_threshold_is_validated(bad: float) -> None:
-    with pytest.raises(ValueError, match="merge_threshold"):
-        ClusterParams(merge_threshold=bad)
+@pytest.mark.parametrize("field", ["merge_threshold", "merge_entity_cos"])
+@pytest.mark.parametrize("bad", [-0.1, 1.5])
+def test_merge_cuts_are_validated(field: str, bad: float) -> None:
+    with pytest.raises(ValueError, match=field):
+        ClusterParams(**{field: bad})  # type: ignore[arg-type]

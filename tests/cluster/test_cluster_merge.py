@@ -45,12 +45,12 @@ def test_shipped_models_load_and_cover_the_features() -> None:
     assert MergeModel.from_json(story.to_json()) == story
 
 
-def test_defaults_keep_the_event_threshold_and_learn_storylines() -> None:
+def test_defaults_learn_full_text_events_and_storylines() -> None:
     params = ClusterParams()
-    assert not params.learned_merge
+    assert params.learned_merge
     assert params.learned_storyline
     clusterer = OnlineClusterer()
-    assert clusterer.model is None
+    assert clusterer.model is not None
     assert clusterer.storyline_model is not None
     off = OnlineClusterer(ClusterParams(learned_storyline=False))
     assert off.storyline_model is None

@@ -20,9 +20,9 @@ from pulseaugur.types import ClusterDoc
 @pytest.mark.parametrize(
     ("name", "level", "floor"),
     [
-        ("uci-news-dev", "storyline", 0.72),  # gold = stories; reached 0.750
-        ("uci-news-dev", "cluster", 0.60),  # reached 0.643
-        ("ecbplus-dev", "cluster", 0.84),  # gold = events; reached 0.862
+        ("uci-news-dev", "storyline", 0.72),  # gold = stories; reached 0.753
+        ("uci-news-dev", "cluster", 0.60),  # reached 0.641
+        ("ecbplus-dev", "cluster", 0.87),  # gold = events; reached 0.899
     ],
 )
 def test_dev_set_bcubed_floor(
@@ -92,4 +92,4 @@ def test_replay_separates_events_of_one_storyline(shared_data: Path) -> None:
     assert {"techcrunch.com", "venturebeat.com", "theverge.com"} <= rollout_sources
     assert max(len(m) for m in members.values()) <= 40  # reached 12
     multi = [m for m in members.values() if len({r["source"] for r in m}) > 1]
-    assert len(multi) >= 600  # reached 702
+    assert len(multi) >= 600  # reached 705

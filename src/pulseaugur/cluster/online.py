@@ -25,11 +25,12 @@ How one document is placed (:meth:`OnlineClusterer.add`):
    time is closed: it leaves the index and memory. Undated documents ignore time (and
    in an undated stream nothing closes). The clock never goes back, so a date far in
    the future closes every event: callers clamp such dates (normalize does).
-5. **Decision.** The most similar admissible event wins if its cosine is at least
-   ``threshold`` (ties go to the smaller id); otherwise a new event is started. With
-   ``learned_merge`` (off by default) the ``candidates`` most similar admissible events
-   are scored instead by a logistic model (:mod:`pulseaugur.cluster.merge`) and the
-   best one is joined when its probability reaches the model's cut.
+5. **Decision.** For a full-text document (``learned_merge``, on by default) the
+   ``candidates`` most similar admissible events are scored by a logistic model
+   (:mod:`pulseaugur.cluster.merge`: cosines plus the agreement of their entities) and
+   the best one is joined when its probability reaches the model's cut. A headline or
+   short summary joins the most similar admissible event if its cosine is at least
+   ``threshold`` (ties go to the smaller id). Otherwise a new event is started.
 6. **Storyline.** A new event looks for a storyline the same way, one level up:
    storylines are centroids of all their documents, with their own index, a longer
    ``storyline_close_after_days`` and ``storyline_max_span_days``. By default
@@ -93,11 +94,20 @@ class ClusterParams:
     orders), so the choices lean on what the replay stream needs: precision first.
     """
 
-    learned_merge: bool = False
-    """Decide event joins with the learned event model of ``merge_model.json``
-    (:class:`~pulseaugur.cluster.merge.MergeModel`) instead of the fixed ``threshold``.
-    Off: on held-out folds it matched the threshold (ECB+ +0.001, UCI storylines
-    -0.003; ``scripts/train-clusterer``)."""
+    learned_merge: bool = True
+    """Decide event joins of full-text documents (``learned_min_body_terms``) by the
+    learned event model of ``merge_model.json``
+    (:class:`~pulseaugur.cluster.merge.MergeModel`: cosines plus entity agreement)
+    instead of the fixed ``threshold``. Held out on ECB+ (5 folds,
+    ``scripts/train-clusterer``) it lifts event BCubed F1 well above the threshold's;
+    see ``docs/architecture.md`` for the figures."""
+    learned_min_body_terms: int = 40
+    """A document is full text, decided by the learned event model, when its body has at
+    least this many distinct terms besides the title's and it names some entity. The
+    model learned from whole articles (ECB+: median 91 body terms); on headlines and
+    feed summaries (the replay: median 12) it joined unrelated items (3-6 of 12 sampled
+    multi-source events at 10-20 terms, against 0-1 with the threshold), so those keep
+    the threshold."""
     learned_storyline: bool = True
     """Decide whether a new event joins a storyline with the learned storyline model of
     ``merge_model.json`` (trained with fixed-threshold events) instead of
@@ -109,6 +119,10 @@ class ClusterParams:
     merge_threshold: float = 0.5
     """Two open events whose centroids reach this cosine once one of them grew are one
     event: the younger is merged into the older (its id then redirects)."""
+    merge_entity_cos: float = 0.5
+    """... and whose entities (proper and strong terms) agree: entity cosine at least
+    this, and no conflicting years (two same-kind events share their vocabulary, not
+    their actors)."""
     storyline_threshold: float = 0.14
     """Minimum cosine between a new event's first document and a storyline centroid to
     join that storyline (UCI's broad stories peak at 0.12–0.14); used only when
@@ -161,6 +175,10 @@ class ClusterParams:
 
     def __post_init__(self) -> None:
         """Reject values that cannot work (raises ``ValueError`` naming the field)."""
+        if not 0.0 <= self.merge_entity_cos <= 1.0:
+            raise ValueError(
+                f"ClusterParams.merge_entity_cos must be in [0, 1], got {self.merge_entity_cos!r}"
+            )
         for name in ("threshold", "merge_threshold", "storyline_threshold"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
@@ -180,9 +198,15 @@ class ClusterParams:
                 raise ValueError(f"ClusterParams.{name} must be positive, got {value!r}")
         if not 0.0 <= self.template_weight <= 1.0:
             raise ValueError("ClusterParams.template_weight must be in [0, 1]")
-        if self.body_weight < 0 or self.body_max_tokens < 0 or self.template_min_docs < 0:
+        if (
+            self.body_weight < 0
+            or self.body_max_tokens < 0
+            or self.template_min_docs < 0
+            or self.learned_min_body_terms < 0
+        ):
             raise ValueError(
-                "ClusterParams.body_weight, body_max_tokens and template_min_docs must be >= 0"
+                "ClusterParams.body_weight, body_max_tokens, template_min_docs and"
+                " learned_min_body_terms must be >= 0"
             )
         for name in ("doc_max_terms", "centroid_max_terms", "storyline_max_terms"):
             value = getattr(self, name)
@@ -562,7 +586,8 @@ class OnlineClusterer:
         if ts is not None:
             self._advance(ts)
         now = self._clock
-        model = self.model
+        full_text = len(kinds) - in_title >= p.learned_min_body_terms
+        model = self.model if full_text and any(kinds[t] for t, _ in vec) else None
         if model is None:
             gid, sim = self._events.best(vec, ts)
             if not sim >= p.threshold:
@@ -610,9 +635,12 @@ class OnlineClusterer:
         merged: list[int] = []
         tier = self._events
         threshold = self.params.merge_threshold
+        entity_floor = self.params.merge_entity_cos
+        known = self._kinds
         while True:
             inv = 1.0 / event.norm if event.norm > 0 else 0.0
             vec = [(t, w * inv) for t, w in event.centroid.items()]
+            kinds = {t: known.get(t, 0) for t, _ in vec}
             best, best_sim = None, threshold
             for gid, dot in tier._dots(vec).items():
                 other = tier.groups[gid]
@@ -621,7 +649,10 @@ class OnlineClusterer:
                 sim = dot / other.norm
                 if sim < best_sim or (sim == best_sim and best is not None and gid > best.gid):
                     continue
-                if tier.admits_union(event, other):
+                if not tier.admits_union(event, other):
+                    continue
+                ent_cos, _, _, conflict = self._entity_overlap(vec, kinds, other.centroid)
+                if ent_cos >= entity_floor and not conflict:
                     best, best_sim = other, sim
             if best is None:
                 return event, tuple(merged)
