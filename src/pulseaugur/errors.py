@@ -3,7 +3,8 @@
     PulseAugurError
     ├── ConfigError            a setting is missing or has a bad value (names the setting)
     ├── StorageError           the database refused an operation or could not be reached
-    │   └── MigrationError     the schema could not be brought up to date
+    │   ├── MigrationError     the schema could not be brought up to date
+    │   └── MergeError         an event merge the lifecycle forbids (nothing was changed)
     ├── FetchError             a source could not be fetched (names the URL)
     │   ├── FetchTimeout       the server was too slow (connect, read or total deadline)
     │   ├── ResponseTooLarge   the body passed the size cap
@@ -37,6 +38,11 @@ class StorageError(PulseAugurError):
 
 class MigrationError(StorageError):
     """The schema could not be brought up to date."""
+
+
+class MergeError(StorageError):
+    """Two events cannot be merged: into itself, into an event that was itself merged,
+    or an event already merged into another one. Nothing was changed."""
 
 
 class FetchError(PulseAugurError):

@@ -205,6 +205,10 @@ class Assignment:
     """Ids of open events that this document's arrival showed to be the same event as
     ``cluster_id``, absorbed into it (in absorption order): their documents now belong
     to ``cluster_id`` and their ids must redirect to it. Empty for most documents."""
+    merged_storylines: tuple[tuple[int, int], ...] = ()
+    """``(absorbed, survivor)`` storyline ids, in order, when this document's arrival
+    showed storylines to be one story: every event of ``absorbed`` now belongs to
+    ``survivor`` (the older one). Empty for most documents."""
 
 
 @dataclass(frozen=True, slots=True)

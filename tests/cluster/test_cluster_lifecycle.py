@@ -33,12 +33,14 @@ TITLES = [
 
 class Ledger:
     """What a consumer of assignments (the pipeline) keeps: each document's event,
-    with absorbed events' documents moved to the survivor, and every id ever issued."""
+    with absorbed events' documents moved to the survivor, each event's storyline, with
+    absorbed storylines' events moved to the survivor, and every id ever issued."""
 
     def __init__(self) -> None:
         self.event_of: dict[str, int] = {}
         self.redirect: dict[int, int] = {}
         self.storyline_of: dict[int, int] = {}
+        self.line_redirect: dict[int, int] = {}
         self.issued: set[int] = set()
 
     def apply(self, a: Assignment) -> None:
@@ -49,10 +51,20 @@ class Ledger:
             for doc, event in self.event_of.items():
                 if event == absorbed:
                     self.event_of[doc] = a.cluster_id
+        for absorbed_line, surviving_line in a.merged_storylines:
+            assert surviving_line < absorbed_line
+            self.line_redirect[absorbed_line] = surviving_line
+            for event, line in self.storyline_of.items():
+                if line == absorbed_line:
+                    self.storyline_of[event] = surviving_line
         assert a.cluster_id not in self.redirect, "a document joined an absorbed event"
+        assert a.storyline_id not in self.line_redirect, "an event joined an absorbed storyline"
         assert a.doc_id not in self.event_of, "a document was placed twice"
         self.event_of[a.doc_id] = a.cluster_id
         self.issued.add(a.cluster_id)
+        known = self.storyline_of.get(a.cluster_id)
+        if known is not None and not a.merged_storylines:
+            assert known == a.storyline_id, "an event changed storyline without a merge"
         self.storyline_of[a.cluster_id] = a.storyline_id
 
     def resolve(self, event: int) -> int:
@@ -131,6 +143,19 @@ def test_stream_output_reports_the_surviving_event(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*"))  # no temporary files left
 
 
+def test_stream_output_matches_the_final_state(shared_data: Path, tmp_path: Path) -> None:
+    path = shared_data / "clustering" / "uci-news-dev.jsonl"
+    ledger = Ledger()
+    clusterer = OnlineClusterer()
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        ledger.apply(clusterer.add(parse_line(line, lineno, path)))
+    out = tmp_path / "out.jsonl"
+    run_jsonl(path, out)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {str(r["id"]): r["cluster"] for r in lines} == ledger.event_of
+    assert all(r["storyline"] == ledger.storyline_of[r["cluster"]] for r in lines)
+
+
 def test_real_stream_keeps_every_item_through_its_merges(shared_data: Path) -> None:
     path = shared_data / "clustering" / "uci-news-dev.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -145,9 +170,13 @@ def test_real_stream_keeps_every_item_through_its_merges(shared_data: Path) -> N
         members[event] += 1
     assert sum(members.values()) == len(lines)
     assert not set(members) & set(ledger.redirect)
-    # an event keeps one storyline: a survivor's storyline is the one it always had
-    for survivor in set(ledger.redirect.values()):
-        assert ledger.storyline_of[survivor] <= survivor
+    assert ledger.line_redirect, "the default parameters merge some UCI storylines"
+    live_events = set(members)
+    # every live event is in exactly one live storyline, named by an event id no larger
+    for event in live_events:
+        line = ledger.storyline_of[event]
+        assert line not in ledger.line_redirect
+        assert line <= event
 
 
 @pytest.mark.parametrize("field", ["merge_threshold", "merge_entity_cos"])

@@ -17,7 +17,12 @@ its earlier value when larger). Storyline ids live in the same id space: a story
 is named by the id of the first event that belongs to it, so ``storyline_id <=
 cluster_id`` and a new event that starts a new storyline has ``storyline_id ==
 cluster_id``. An event belongs to exactly
-one storyline and never changes it.
+one storyline at a time.
+
+Merges. Events (and storylines) that turn out to be one are merged into the older: the
+assignment that reveals it lists the absorbed ids (``Assignment.merged``,
+``Assignment.merged_storylines``); absorbed ids are never assigned again, and their
+documents (events) belong to the survivor from then on.
 
 Determinism. Implementations must be deterministic: the same documents in the same
 order (after the same ``restore``) give the same assignments, in any process (no

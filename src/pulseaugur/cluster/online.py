@@ -123,6 +123,11 @@ class ClusterParams:
     """... and whose entities (proper and strong terms) agree: entity cosine at least
     this, and no conflicting years (two same-kind events share their vocabulary, not
     their actors)."""
+    storyline_merge_threshold: float = 0.3
+    """Two open storylines whose centroids reach this cosine once one of them grew are
+    one story: the younger is merged into the older, with all its events. UCI
+    storyline BCubed F1 0.750 -> 0.779 (0.25: 0.795, but replay storylines then reach
+    150 items of unrelated vendor posts)."""
     storyline_threshold: float = 0.14
     """Minimum cosine between a new event's first document and a storyline centroid to
     join that storyline (UCI's broad stories peak at 0.12–0.14); used only when
@@ -179,7 +184,12 @@ class ClusterParams:
             raise ValueError(
                 f"ClusterParams.merge_entity_cos must be in [0, 1], got {self.merge_entity_cos!r}"
             )
-        for name in ("threshold", "merge_threshold", "storyline_threshold"):
+        for name in (
+            "threshold",
+            "merge_threshold",
+            "storyline_threshold",
+            "storyline_merge_threshold",
+        ):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"ClusterParams.{name} must be in (0, 1], got {value!r}")
@@ -605,8 +615,11 @@ class OnlineClusterer:
             line = self._storylines.add(event.storyline, vec, ts, now)
             if self.storyline_model is not None:
                 _add_extras(line, title_vec, doc.source, p.storyline_max_terms)
-            event, merged = self._merge_into(event)
-            return Assignment(doc.id, event.gid, event.storyline, False, sim, merged)
+            event, merged = self._merge_similar(
+                self._events, event, p.merge_threshold, p.merge_entity_cos
+            )
+            lines = self._merge_storylines(line)
+            return Assignment(doc.id, event.gid, event.storyline, False, sim, merged, lines)
         cid = self._next_id
         self._next_id += 1
         smodel = self.storyline_model
@@ -625,41 +638,59 @@ class OnlineClusterer:
         line = self._storylines.add(storyline, vec, ts, now)
         if self.storyline_model is not None:
             _add_extras(line, title_vec, doc.source, p.storyline_max_terms)
-        return Assignment(doc.id, cid, storyline, True, sim)
+        lines = self._merge_storylines(line)
+        return Assignment(doc.id, cid, event.storyline, True, sim, (), lines)
 
-    def _merge_into(self, event: _Group) -> tuple[_Group, tuple[int, ...]]:
-        """Merge ``event`` with every open event that grew to be the same one: centroid
-        cosine at least ``merge_threshold`` and a union the time rules admit. The older
-        event (smaller id) survives and keeps its storyline; returns the survivor and
-        the absorbed ids in order."""
+    def _merge_similar(
+        self, tier: _Tier, group: _Group, threshold: float, entity_floor: float | None
+    ) -> tuple[_Group, tuple[int, ...]]:
+        """Merge ``group`` with every open group of ``tier`` that grew to be the same one:
+        centroid cosine at least ``threshold``, a union the time rules admit and, unless
+        ``entity_floor`` is None, agreeing entities (entity cosine at least
+        ``entity_floor``, no conflicting years). The older group (smaller id) survives;
+        returns the survivor and the absorbed ids in order."""
         merged: list[int] = []
-        tier = self._events
-        threshold = self.params.merge_threshold
-        entity_floor = self.params.merge_entity_cos
         known = self._kinds
         while True:
-            inv = 1.0 / event.norm if event.norm > 0 else 0.0
-            vec = [(t, w * inv) for t, w in event.centroid.items()]
+            inv = 1.0 / group.norm if group.norm > 0 else 0.0
+            vec = [(t, w * inv) for t, w in group.centroid.items()]
             kinds = {t: known.get(t, 0) for t, _ in vec}
             best, best_sim = None, threshold
             for gid, dot in tier._dots(vec).items():
                 other = tier.groups[gid]
-                if gid == event.gid or other.norm <= 0:
+                if gid == group.gid or other.norm <= 0:
                     continue
                 sim = dot / other.norm
                 if sim < best_sim or (sim == best_sim and best is not None and gid > best.gid):
                     continue
-                if not tier.admits_union(event, other):
+                if not tier.admits_union(group, other):
                     continue
-                ent_cos, _, _, conflict = self._entity_overlap(vec, kinds, other.centroid)
-                if ent_cos >= entity_floor and not conflict:
-                    best, best_sim = other, sim
+                if entity_floor is not None:
+                    ent_cos, _, _, conflict = self._entity_overlap(vec, kinds, other.centroid)
+                    if ent_cos < entity_floor or conflict:
+                        continue
+                best, best_sim = other, sim
             if best is None:
-                return event, tuple(merged)
-            survivor, absorbed = (event, best) if event.gid < best.gid else (best, event)
+                return group, tuple(merged)
+            survivor, absorbed = (group, best) if group.gid < best.gid else (best, group)
             tier.absorb(survivor, absorbed)
             merged.append(absorbed.gid)
-            event = survivor
+            group = survivor
+
+    def _merge_storylines(self, line: _Group) -> tuple[tuple[int, int], ...]:
+        """Merge storyline ``line`` with the open storylines it grew to be one with
+        (``storyline_merge_threshold``); open events of an absorbed storyline move to
+        the survivor. Returns ``(absorbed, survivor)`` pairs in order."""
+        survivor, merged = self._merge_similar(
+            self._storylines, line, self.params.storyline_merge_threshold, None
+        )
+        if not merged:
+            return ()
+        gone = set(merged)
+        for event in self._events.groups.values():
+            if event.storyline in gone:
+                event.storyline = survivor.gid
+        return tuple((absorbed, survivor.gid) for absorbed in merged)
 
     def features(
         self,

@@ -17,9 +17,10 @@ Output (JSONL, one line per input document, in input order)::
 
     {"id": "...", "cluster": 17, "storyline": 12}
 
-``cluster`` is the event the document is in at the end of the stream: when events
-merged (:attr:`~pulseaugur.types.Assignment.merged`) their documents are reported under
-the surviving event and its storyline, as the service's redirects show them.
+``cluster`` is the event the document is in at the end of the stream, ``storyline``
+that event's storyline then: when events or storylines merged
+(:attr:`~pulseaugur.types.Assignment.merged`, ``merged_storylines``) documents are
+reported under the survivors, as the service's redirects show them.
 
 The output is written to a temporary file beside ``output_path`` and moved into place
 only when every line was read, so a failed run leaves no partial output.
@@ -185,6 +186,7 @@ def run_jsonl(
     start = time.perf_counter()
     docs = 0
     redirects: dict[int, tuple[int, int]] = {}  # absorbed event -> (survivor, its storyline)
+    line_redirects: dict[int, int] = {}  # absorbed storyline -> surviving storyline
     wanted = set(checkpoints)
     marks: list[tuple[int, float]] = []
     try:
@@ -193,6 +195,8 @@ def run_jsonl(
                 a = engine.add(doc)
                 for absorbed in a.merged:
                     redirects[absorbed] = (a.cluster_id, a.storyline_id)
+                for absorbed, survivor in a.merged_storylines:
+                    line_redirects[absorbed] = survivor
                 fh.write(f"{a.cluster_id}\t{a.storyline_id}\t{json.dumps(raw_id)}\n")
                 docs += 1
                 if docs in wanted:
@@ -201,7 +205,9 @@ def run_jsonl(
         with open(decided, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as fh:
             for line in src:
                 cluster_text, storyline_text, raw_json = line.rstrip("\n").split("\t", 2)
-                cluster, storyline = _final(int(cluster_text), int(storyline_text), redirects)
+                cluster, storyline = _final(
+                    int(cluster_text), int(storyline_text), redirects, line_redirects
+                )
                 clusters.add(cluster)
                 fh.write(f'{{"id": {raw_json}, "cluster": {cluster}, "storyline": {storyline}}}\n')
         os.replace(tmp, out)
@@ -220,11 +226,18 @@ def run_jsonl(
     )
 
 
-def _final(cluster: int, storyline: int, redirects: dict[int, tuple[int, int]]) -> tuple[int, int]:
+def _final(
+    cluster: int,
+    storyline: int,
+    redirects: dict[int, tuple[int, int]],
+    line_redirects: dict[int, int],
+) -> tuple[int, int]:
     """The event and storyline a document ends in, following merges (each hop goes to
-    an older survivor, so the chain ends)."""
+    an older survivor, so the chains end)."""
     while cluster in redirects:
         cluster, storyline = redirects[cluster]
+    while storyline in line_redirects:
+        storyline = line_redirects[storyline]
     return cluster, storyline
 
 

@@ -14,9 +14,17 @@ copies, see ``dedup.near``) are stored, pointing at the item they copy. A social
 linking to a stored article joins the article's event (and an article joins the event
 of a post that linked to it first), whatever the text similarity.
 
+When a document shows open events to be one (``Assignment.merged``), each absorbed
+event is merged into the document's event in storage, in the clusterer's order, before
+the document joins it (``Storage.merge_clusters``: the absorbed ids keep answering and
+redirect to the survivor); then the survivor's story is written anew and the absorbed
+events are not summarized again. Storylines found to be one
+(``Assignment.merged_storylines``) move all their events to the surviving storyline.
+
 Nothing is lost across restarts: ``resume`` rebuilds the clusterer (and the
-near-duplicate index) from the events of the last ``window`` and clusters any stored
-item that never reached an event (a crash between storing and clustering).
+near-duplicate index) from the live events of the last ``window`` (merged events' items
+come back under their survivor) and clusters any stored item that never reached an
+event (a crash between storing and clustering).
 """
 
 from __future__ import annotations
@@ -59,6 +67,9 @@ class ProcessReport:
     near_duplicates: int = 0
     clusters_created: int = 0
     clusters_touched: set[int] = field(default_factory=set)
+    """Live events that gained items (their stories are rewritten)."""
+    clusters_merged: list[int] = field(default_factory=list)
+    """Events absorbed into others, in the order they were merged."""
     hub: str | None = None
     """The WebSub hub the document names, and the topic (its own URL) to subscribe to."""
     topic: str | None = None
@@ -190,12 +201,16 @@ class Pipeline:
             else:
                 assignment = self.clusterer.add(cluster_doc(item))
             self._record(item, assignment, now)
+            report.clusters_touched.difference_update(assignment.merged)
             report.clusters_touched.add(assignment.cluster_id)
+            report.clusters_merged.extend(assignment.merged)
             report.clusters_created += assignment.created
         for cluster_id in sorted(report.clusters_touched):
             self.summarize(cluster_id)
 
     def _record(self, item: Item, assignment: Assignment, now: datetime) -> None:
+        """Store the assignment: the event (created or touched), the merges it reports
+        (in order, once the survivor exists, before the item joins), the membership."""
         if assignment.created:
             cluster = Cluster(
                 id=assignment.cluster_id,
@@ -211,6 +226,17 @@ class Pipeline:
                 storyline_id=assignment.storyline_id,
             )
         self.storage.save_cluster(cluster)
+        for absorbed in assignment.merged:
+            log.info("event %d merged into event %d", absorbed, cluster.id)
+            self.storage.merge_clusters(absorbed, cluster.id, now)
+        for absorbed_line, surviving_line in assignment.merged_storylines:
+            moved = self.storage.merge_storylines(absorbed_line, surviving_line)
+            log.info(
+                "storyline %d merged into storyline %d (%d events)",
+                absorbed_line,
+                surviving_line,
+                moved,
+            )
         self.storage.add_membership(cluster.id, item.id, assignment.similarity)
 
     def summarize(self, cluster_id: int) -> None:

@@ -11,6 +11,11 @@ SQLite and PostgreSQL alike):
   and not stored again.
 - Errors from the driver come out as ``StorageError``; a missing record asked for by id
   is ``NotFoundError``.
+- An event's id and URL never change once published. Events found to be one are merged
+  (``merge_clusters``): the absorbed event keeps its row, with ``merged_into`` naming the
+  live event that now holds its items (always the final one: merges never leave chains),
+  and is no longer listed, restored, or summarized. Every item stays in exactly one live
+  event.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ class FetchLogEntry:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """Totals for the status line and tests."""
+    """Totals for the status line and tests. ``clusters`` and ``multi_source_clusters``
+    count live events; events merged into others are counted in ``merged_clusters``."""
 
     sources: int
     items: int
@@ -91,6 +97,7 @@ class Counts:
     clusters: int
     multi_source_clusters: int
     stories: int
+    merged_clusters: int = 0
 
 
 class Storage(Protocol):
@@ -158,13 +165,37 @@ class Storage(Protocol):
         """The largest cluster id in use, 0 when there is none."""
 
     def save_cluster(self, cluster: Cluster) -> None:
-        """Insert or update a cluster (by id)."""
+        """Insert or update a cluster (by id). A merged event stays merged: when the
+        stored cluster has ``merged_into``, the stored value is kept whatever ``cluster``
+        says (a stale copy saved after a merge cannot undo it)."""
 
     def add_membership(self, cluster_id: int, item_id: str, similarity: float) -> bool:
         """Put an item in a cluster; False (and no change) if it already is in one."""
 
     def storylines(self, cluster_ids: Sequence[int]) -> dict[int, int]:
-        """The storyline id of each of these clusters that has one."""
+        """The storyline id of each of these clusters that has one and was not merged."""
+
+    def merge_clusters(self, absorbed: int, survivor: int, when: datetime) -> None:
+        """Merge event ``absorbed`` into event ``survivor``, all in one transaction.
+
+        The absorbed event's items move to ``survivor``, after its own items and in their
+        order (each item stays in exactly one event); ``absorbed`` gets ``merged_into =
+        survivor`` (and no items), as does every event that had been merged into it, so
+        redirects never chain; its story is deleted (the caller writes the survivor's
+        story anew). The survivor's ``last_updated`` becomes ``when`` and its item and
+        source counts are recounted.
+
+        Merging an event already merged into ``survivor`` again changes nothing.
+        ``NotFoundError`` when either id is unknown; ``MergeError`` for a merge into
+        itself, into an event that was itself merged, or of an event already merged into
+        another one. On any error nothing is changed.
+        """
+
+    def merge_storylines(self, absorbed: int, survivor: int) -> int:
+        """Move every event of storyline ``absorbed`` to storyline ``survivor`` (events
+        merged into others included, so their redirects agree); returns how many events
+        moved. Idempotent: a second call moves nothing. ``MergeError`` when the two ids
+        are the same."""
 
     def get_cluster(self, cluster_id: int) -> Cluster:
         """One cluster; ``NotFoundError`` if unknown."""
@@ -173,15 +204,18 @@ class Storage(Protocol):
         """The items of a cluster with their sources, in the order they joined."""
 
     def recent_cluster_members(self, since: datetime) -> list[tuple[int, Item]]:
-        """(cluster id, item) for every item of clusters updated at or after ``since``,
-        oldest item first: what an online clusterer needs to resume after a restart."""
+        """(cluster id, item) for every item of live (not merged) clusters updated at or
+        after ``since``, oldest item first: what an online clusterer needs to resume after
+        a restart."""
 
     # stories
     def save_story(self, story: Story) -> None:
         """Insert or replace the story of a cluster."""
 
     def get_event(self, cluster_id: int) -> EventView:
-        """One event with its story and coverage; ``NotFoundError`` if unknown."""
+        """One event with its story and coverage; ``NotFoundError`` if unknown. A merged
+        event is still found by its id: no story, no coverage, and ``merged_into``
+        naming the live event that holds its items."""
 
     def list_events(
         self,
@@ -191,12 +225,13 @@ class Storage(Protocol):
         order: EventOrder = "newest",
         min_sources: int = 1,
     ) -> EventPage:
-        """Events that have a story, newest (by last update) or top (by score) first,
+        """Live (not merged) events that have a story, newest (by last update) or top
+        (by score) first,
         ``limit`` at a time; pass ``next_cursor`` back to get the next page.
         ``ValueError`` for a cursor this method did not make."""
 
     def counts(self) -> Counts:
-        """Row totals."""
+        """Row totals (events split into live and merged, see ``Counts``)."""
 
     def close(self) -> None:
         """Release connections."""

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from pulseaugur.errors import NotFoundError, StorageError
+from pulseaugur.errors import MergeError, NotFoundError, StorageError
 from pulseaugur.storage import schema as t
 from pulseaugur.storage.base import (
     Counts,
@@ -353,8 +353,15 @@ class SqlStorage:
             "source_count": cluster.source_count,
             "merged_into": cluster.merged_into,
         }
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(t.clusters).values(**values)
+        update: dict[str, Any] = {key: insert.excluded[key] for key in values if key != "id"}
+        # A merged event stays merged: a stale copy saved after the merge cannot undo it.
+        update["merged_into"] = sa.func.coalesce(
+            t.clusters.c.merged_into, insert.excluded.merged_into
+        )
         with self._tx() as conn:
-            conn.execute(self._upsert(t.clusters, values, "id"))
+            conn.execute(insert.on_conflict_do_update(index_elements=["id"], set_=update))
 
     def add_membership(self, cluster_id: int, item_id: str, similarity: float) -> bool:
         with self._tx() as conn:
@@ -376,10 +383,95 @@ class SqlStorage:
         if not cluster_ids:
             return {}
         query = sa.select(t.clusters.c.id, t.clusters.c.storyline_id).where(
-            t.clusters.c.id.in_(list(set(cluster_ids))), t.clusters.c.storyline_id.is_not(None)
+            t.clusters.c.id.in_(list(set(cluster_ids))),
+            t.clusters.c.storyline_id.is_not(None),
+            t.clusters.c.merged_into.is_(None),
         )
         with self._tx() as conn:
             return {row.id: row.storyline_id for row in conn.execute(query)}
+
+    def merge_clusters(self, absorbed: int, survivor: int, when: datetime) -> None:
+        if absorbed == survivor:
+            raise MergeError(f"cannot merge event {absorbed} into itself")
+        clusters, members = t.clusters, t.cluster_members
+        with self._tx() as conn:
+            # Lock both rows (PostgreSQL; SQLite has one writer at a time anyway) so that
+            # the checks below still hold when the writes happen.
+            found = {
+                row.id: row.merged_into
+                for row in conn.execute(
+                    sa.select(clusters.c.id, clusters.c.merged_into)
+                    .where(clusters.c.id.in_([absorbed, survivor]))
+                    .with_for_update()
+                )
+            }
+            for cluster_id in (absorbed, survivor):
+                if cluster_id not in found:
+                    raise NotFoundError(f"no event with id {cluster_id}")
+            if found[survivor] is not None:
+                raise MergeError(
+                    f"cannot merge event {absorbed} into event {survivor}: event {survivor} "
+                    f"was itself merged into event {found[survivor]}"
+                )
+            if found[absorbed] == survivor:
+                return
+            if found[absorbed] is not None:
+                raise MergeError(
+                    f"cannot merge event {absorbed} into event {survivor}: it was already "
+                    f"merged into event {found[absorbed]}"
+                )
+            count = sa.select(sa.func.count()).where(members.c.cluster_id == survivor)
+            start = conn.execute(count).scalar_one()
+            moving = conn.execute(
+                sa.select(members.c.item_id)
+                .where(members.c.cluster_id == absorbed)
+                .order_by(members.c.position, members.c.item_id)
+            ).scalars()
+            moves = [
+                {"moved_item": item_id, "new_position": start + offset}
+                for offset, item_id in enumerate(moving)
+            ]
+            if moves:
+                conn.execute(
+                    members.update()
+                    .where(members.c.item_id == sa.bindparam("moved_item"))
+                    .values(cluster_id=survivor, position=sa.bindparam("new_position")),
+                    moves,
+                )
+            conn.execute(
+                clusters.update()
+                .where(sa.or_(clusters.c.id == absorbed, clusters.c.merged_into == absorbed))
+                .values(merged_into=survivor)
+            )
+            conn.execute(
+                clusters.update()
+                .where(clusters.c.id == absorbed)
+                .values(item_count=0, source_count=0)
+            )
+            conn.execute(t.stories.delete().where(t.stories.c.cluster_id == absorbed))
+            item_count, source_count = conn.execute(
+                sa.select(sa.func.count(), sa.func.count(sa.distinct(t.items.c.source_id)))
+                .select_from(members.join(t.items, t.items.c.id == members.c.item_id))
+                .where(members.c.cluster_id == survivor)
+            ).one()
+            conn.execute(
+                clusters.update()
+                .where(clusters.c.id == survivor)
+                .values(last_updated=when, item_count=item_count, source_count=source_count)
+            )
+
+    def merge_storylines(self, absorbed: int, survivor: int) -> int:
+        if absorbed == survivor:
+            raise MergeError(f"cannot merge storyline {absorbed} into itself")
+        clusters = t.clusters
+        with self._tx() as conn:
+            moved = conn.execute(
+                clusters.update()
+                .where(clusters.c.storyline_id == absorbed)
+                .values(storyline_id=survivor)
+                .returning(clusters.c.id)
+            ).all()
+        return len(moved)
 
     def get_cluster(self, cluster_id: int) -> Cluster:
         with self._tx() as conn:
@@ -514,14 +606,16 @@ class SqlStorage:
                 ).scalar_one()
             )
 
+        live = t.clusters.c.merged_into.is_(None)
         with self._tx() as conn:
             return Counts(
                 sources=count(conn, t.sources),
                 items=count(conn, t.items),
                 duplicates=count(conn, t.item_duplicates),
-                clusters=count(conn, t.clusters),
-                multi_source_clusters=count(conn, t.clusters, t.clusters.c.source_count >= 2),
+                clusters=count(conn, t.clusters, live),
+                multi_source_clusters=count(conn, t.clusters, live, t.clusters.c.source_count >= 2),
                 stories=count(conn, t.stories),
+                merged_clusters=count(conn, t.clusters, t.clusters.c.merged_into.is_not(None)),
             )
 
 

@@ -1,10 +1,12 @@
 """The JSON API, version 1.
 
     GET /api/v1/events?limit=N&cursor=C   events newest first, ``next_cursor`` to page on
-    GET /api/v1/events/{id}               one event
+    GET /api/v1/events/{id}               one event; 301 to the survivor's URL when the
+                                          event was merged into another
     GET /healthz                          ``{"status": "ok"}``
 
-Every error is ``{"error": {"status": <code>, "message": "..."}}`` (see ``app.py``).
+Every error is ``{"error": {"status": <code>, "message": "..."}}`` (see ``app.py``), and
+so is the body of the 301 a merged event answers (its ``Location`` names the survivor).
 Storage is synchronous, so the endpoints are plain ``def``: FastAPI runs them in its
 thread pool.
 """
@@ -12,6 +14,7 @@ thread pool.
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from pulseaugur.errors import NotFoundError
@@ -167,6 +170,16 @@ def parse_event_id(text: str) -> int:
 
 
 _ERRORS: dict[int | str, dict[str, object]] = {
+    301: {
+        "model": ErrorBody,
+        "description": "Merged into another event, which ``Location`` names",
+        "headers": {
+            "Location": {
+                "description": "the API URL of the event that now holds this one's items",
+                "schema": {"type": "string"},
+            }
+        },
+    },
     400: {"model": ErrorBody, "description": "Bad request"},
     404: {"model": ErrorBody, "description": "Not found"},
 }
@@ -190,10 +203,26 @@ def list_events(
     )
 
 
-@router.get("/api/v1/events/{event_id}", response_model=EventOut, responses={404: _ERRORS[404]})
-def get_event(request: Request, event_id: str) -> EventOut:
-    """One event by id."""
+def event_api_path(event_id: int) -> str:
+    """The API URL of one event."""
+    return f"/api/v1/events/{event_id}"
+
+
+@router.get(
+    "/api/v1/events/{event_id}",
+    response_model=EventOut,
+    responses={301: _ERRORS[301], 404: _ERRORS[404]},
+)
+def get_event(request: Request, event_id: str) -> EventOut | Response:
+    """One event by id. An event merged into another answers 301 with ``Location``
+    the survivor's API URL (storage keeps that the final event, never a chain)."""
     view = web_context(request).storage.get_event(parse_event_id(event_id))
+    survivor = view.cluster.merged_into
+    if survivor is not None:
+        location = event_api_path(survivor)
+        message = f"event {view.cluster.id} was merged into event {survivor}, at {location}"
+        body = ErrorBody(error=ErrorDetail(status=301, message=message))
+        return JSONResponse(body.model_dump(), 301, headers={"Location": location})
     return event_out(view)
 
 

@@ -1,7 +1,8 @@
 """The HTML pages.
 
     GET /                        Top and Newest events; ``?cursor=`` pages through Newest
-    GET /cluster/<id>-<slug>     one event (a wrong or missing slug redirects, 301)
+    GET /cluster/<id>-<slug>     one event (a wrong or missing slug redirects, 301; so does
+                                 a merged event, to the event that absorbed it)
     GET /methods/summaries       how the summaries are written
 
 Handlers are plain ``def`` because storage is synchronous.
