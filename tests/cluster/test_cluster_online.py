@@ -269,6 +269,11 @@ def test_cjk_text_is_split_into_bigrams() -> None:
     assert "强大" in terms
     assert "系统" in terms
     assert "ai" in terms
+    # names written into CJK text without spaces stand alone
+    glued = list(tokens("OpenAI推出GPT-5模型，售价$20"))
+    assert ("gpt-5", STRONG) in glued
+    assert ("$20", STRONG) in glued
+    assert "推出" in [t for t, _ in glued]
 
 
 def test_term_statistics_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

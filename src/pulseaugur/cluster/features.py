@@ -10,10 +10,12 @@ Tokenization keeps what identifies a news event as *strong* features:
   ``llama_3.1`` (plus ``llama`` and ``3.1``), ``Claude 4.1``, ``iOS 26``.
 
 Text in Chinese, Japanese or Korean script, written without spaces, becomes character
-bigrams. Stray HTML tags and entities are removed first (:func:`plain_text`). Words are
-lowercased, possessives dropped (``Young's`` → ``young``), plain hyphenated
-words split into their parts, English stop words and URL debris (``http``, ``www``,
-``com``) dropped, and plurals folded by a light stemmer (``flights`` → ``flight``).
+bigrams; Latin names and numbers written into it (``推出GPT-5模型``) are split off, so
+they meet the same names in other languages. Stray HTML tags and entities are removed
+first (:func:`plain_text`). Words are lowercased, possessives dropped (``Young's`` →
+``young``), plain hyphenated words split into their parts, English stop words and URL
+debris (``http``, ``www``, ``com``) dropped, and plurals folded by a light stemmer
+(``flights`` → ``flight``).
 Capitalized words that are not at the start of a sentence are *proper* features
 (names), except in Title Case Headlines where capitals carry no information.
 
@@ -56,6 +58,7 @@ _TOKEN_RE = re.compile(
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_RUN_RE = re.compile(f"[{_CJK}]+|[^\\W\\d_{_CJK}]+")
+_SCRIPT_EDGE_RE = re.compile(f"(?<=[{_CJK}])(?=[^\\s{_CJK}])|(?<=[^\\s{_CJK}])(?=[{_CJK}])")
 _DIGIT_RE = re.compile(r"\d")
 _PART_SPLIT_RE = re.compile(r"[-'+]")
 _TAG_RE = re.compile(r"<[^<>]{0,400}>")
@@ -155,6 +158,8 @@ def tokens(text: str, *, caps_informative: bool = True) -> Iterator[tuple[str, i
     ``caps_informative=False`` turns off proper-noun detection (for Title Case text).
     """
     text = text.translate(_CHAR_MAP)
+    if _CJK_RE.search(text):  # 推出GPT-5模型: names written into CJK text stand alone
+        text = _SCRIPT_EDGE_RE.sub(" ", text)
     prev_word: str | None = None  # a capitalized word right before the current token
     prev_end = -1
     for m in _TOKEN_RE.finditer(text):

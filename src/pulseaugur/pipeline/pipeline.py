@@ -76,11 +76,15 @@ class ProcessReport:
 
 
 def cluster_doc(item: Item) -> ClusterDoc:
-    """The clusterer's view of a stored item."""
+    """The clusterer's view of a stored item. A translated item is clustered by its
+    English title (so that it meets English coverage of the same event), with the
+    original title leading its body (so that it still meets same-language coverage)."""
+    translated = bool(item.title_en) and item.title_en != item.title
+    body = f"{item.title}\n{item.body}" if translated else item.body
     return ClusterDoc(
         id=item.id,
-        title=item.title,
-        body=item.body or None,
+        title=item.title_en if translated else item.title,
+        body=body or None,
         lang=item.lang,
         published_at=item.published_at,
         source=item.source_id,
