@@ -80,6 +80,11 @@ _SIZE_CAP = 16
 dev sets bigger storylines deserve more pull, in a long stream that would let a
 company's beat grow without bound."""
 
+_CHECK_GROWTH = 1.25
+"""A group looks for groups it became one with when its size has grown by this factor
+since it last looked (every member while small, then every fourth or so): the
+centroid changes little in between, and looking costs a pass over the postings."""
+
 Vector = list[tuple[str, float]]
 """A sparse unit vector as ``(term, weight)`` pairs, heaviest first."""
 
@@ -232,6 +237,7 @@ class _Group:
         "centroid",
         "first",
         "gid",
+        "next_check",
         "last",
         "norm",
         "size",
@@ -249,6 +255,7 @@ class _Group:
         self.last: float | None = None  # latest dated member
         self.active: float | None = None  # stream time of the last activity
         self.size = 0
+        self.next_check = 2  # the size at which to look for groups it became one with
         self.storyline = gid
         self.title: dict[str, float] = {}  # events only: sum of members' title vectors
         self.title_norm = 0.0
@@ -651,10 +658,11 @@ class OnlineClusterer:
         returns the survivor and the absorbed ids in order."""
         merged: list[int] = []
         known = self._kinds
-        while True:
+        while group.size >= group.next_check:
+            group.next_check = max(group.size + 1, int(group.size * _CHECK_GROWTH))
             inv = 1.0 / group.norm if group.norm > 0 else 0.0
             vec = [(t, w * inv) for t, w in group.centroid.items()]
-            kinds = {t: known.get(t, 0) for t, _ in vec}
+            kinds: dict[str, int] | None = None
             best, best_sim = None, threshold
             for gid, dot in tier._dots(vec).items():
                 other = tier.groups[gid]
@@ -666,16 +674,20 @@ class OnlineClusterer:
                 if not tier.admits_union(group, other):
                     continue
                 if entity_floor is not None:
+                    if kinds is None:
+                        kinds = {t: known.get(t, 0) for t, _ in vec}
                     ent_cos, _, _, conflict = self._entity_overlap(vec, kinds, other.centroid)
                     if ent_cos < entity_floor or conflict:
                         continue
                 best, best_sim = other, sim
             if best is None:
-                return group, tuple(merged)
+                break
             survivor, absorbed = (group, best) if group.gid < best.gid else (best, group)
             tier.absorb(survivor, absorbed)
             merged.append(absorbed.gid)
             group = survivor
+            group.next_check = group.size  # grown again: look once more at once
+        return group, tuple(merged)
 
     def _merge_storylines(self, line: _Group) -> tuple[tuple[int, int], ...]:
         """Merge storyline ``line`` with the open storylines it grew to be one with
