@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -160,3 +161,109 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# ---- a local JSON API server (OpenAI-compatible, LibreTranslate) ----------------------
+
+
+@dataclass
+class Reply:
+    """What a test server answers: ``body`` as is when bytes/str, else as JSON."""
+
+    status: int = 200
+    body: Any = None
+    delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Seen:
+    """One request the server received: its path, headers (lower-cased names) and JSON."""
+
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Server:
+    """A running ``serve_api`` server: its base URL and every request it received."""
+
+    url: str
+    seen: list[Seen] = field(default_factory=list)
+
+
+Responder = Callable[[str, Any], Reply]
+
+
+@contextmanager
+def serve_api(respond: Responder) -> Iterator[Server]:
+    """A real HTTP server on 127.0.0.1 answering every POST with ``respond(path, json)``."""
+    stop = threading.Event()
+    server_info = Server(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                payload = None
+            server_info.seen.append(
+                Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, payload)
+            )
+            reply = respond(self.path, payload)
+            if reply.delay_s and stop.wait(reply.delay_s):
+                return
+            if isinstance(reply.body, bytes):
+                data = reply.body
+            elif isinstance(reply.body, str):
+                data = reply.body.encode()
+            else:
+                data = json.dumps(reply.body, ensure_ascii=False).encode()
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the client gave up (timeout tests)
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    server_info.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield server_info
+    finally:
+        stop.set()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def chat_completion(content: str, usage: dict[str, int] | None = None) -> dict[str, Any]:
+    """A chat-completions answer whose message is ``content`` (with ``usage`` when
+    given), as OpenAI-compatible servers send it."""
+    reply: dict[str, Any] = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1754586000,
+        "model": "test",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    if usage is not None:
+        reply["usage"] = usage
+    return reply

@@ -53,6 +53,12 @@ class Settings:
     translation_model: str = ""
     translation_api_key: str = field(default="", repr=False)
     translation_timeout_s: float = 20.0
+    summarizer: str = "extractive"
+    summarizer_url: str = ""
+    summarizer_model: str = ""
+    summarizer_api_key: str = field(default="", repr=False)
+    summarizer_timeout_s: float = 30.0
+    summarizer_daily_tokens: int = 500_000
 
     @property
     def resolved_database_url(self) -> str:
@@ -88,10 +94,25 @@ SETTINGS_HELP: dict[str, str] = {
     "translation_api_key": "API key for the translation service (optional; a secret, never logged)",
     "translation_timeout_s": "seconds one translation request may take before its titles "
     "are left untranslated",
+    "summarizer": "what writes the stories: extractive (the offline default, text copied "
+    "from the sources) or openai (any OpenAI-compatible chat API; the extractive story is "
+    "used whenever the model fails)",
+    "summarizer_url": "base URL of the summarizer's chat API (http or https; /chat/completions "
+    "is appended, e.g. http://127.0.0.1:8080/v1); required when summarizer is openai",
+    "summarizer_model": "model name sent to the summarizer's API (required for openai); it "
+    "labels the stories it writes",
+    "summarizer_api_key": "API key for the summarizer's API (optional; a secret, never logged)",
+    "summarizer_timeout_s": "seconds one summarizer request may take; at most 3 requests per "
+    "event, then the extractive story is used",
+    "summarizer_daily_tokens": "tokens the summarizer may spend per UTC day (as the API "
+    "reports them); past it stories are extractive until the next day; 0 for no limit",
 }
 
 TRANSLATION_BACKENDS: tuple[str, ...] = ("openai", "libretranslate")
 """Values ``translation_backend`` accepts besides the empty string (no translation)."""
+
+SUMMARIZERS: tuple[str, ...] = ("extractive", "openai")
+"""Values ``summarizer`` accepts; ``extractive`` is the default."""
 
 
 def _parse_bool(raw: Any) -> bool:
@@ -184,6 +205,13 @@ def _parse_translation_backend(raw: Any) -> str:
     return text
 
 
+def _parse_summarizer(raw: Any) -> str:
+    text = _parse_str(raw).lower()
+    if text not in SUMMARIZERS:
+        raise ValueError(f"expected {' or '.join(SUMMARIZERS)}, got {raw!r}")
+    return text
+
+
 def _parse_http_url(raw: Any) -> str:
     text = _parse_str(raw)
     if not text:
@@ -236,6 +264,12 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "translation_model": _parse_line,
     "translation_api_key": _parse_secret,
     "translation_timeout_s": _parse_positive_float,
+    "summarizer": _parse_summarizer,
+    "summarizer_url": _parse_http_url,
+    "summarizer_model": _parse_line,
+    "summarizer_api_key": _parse_secret,
+    "summarizer_timeout_s": _parse_positive_float,
+    "summarizer_daily_tokens": _parse_int(0, 10**12),
 }
 
 
@@ -296,7 +330,9 @@ def check_settings(settings: Settings) -> None:
     """The checks that involve more than one setting (``load_settings`` runs them; call
     it on a ``Settings`` built by hand). Raises ``ConfigError`` naming the setting that
     is missing: ``translation_url`` when a ``translation_backend`` is chosen without
-    one, ``translation_model`` when the ``openai`` backend has none."""
+    one, ``translation_model`` when the ``openai`` backend has none, and likewise
+    ``summarizer_url`` and ``summarizer_model`` when ``summarizer`` is ``openai``."""
+    _check_summarizer(settings)
     backend = settings.translation_backend
     if not backend:
         return
@@ -312,3 +348,15 @@ def check_settings(settings: Settings) -> None:
             "required when translation_backend is 'openai' "
             "(set translation_model in the config file or PULSEAUGUR_TRANSLATION_MODEL)",
         )
+
+
+def _check_summarizer(settings: Settings) -> None:
+    if settings.summarizer != "openai":
+        return
+    for name in ("summarizer_url", "summarizer_model"):
+        if not getattr(settings, name):
+            raise ConfigError(
+                name,
+                "required when summarizer is 'openai' "
+                f"(set {name} in the config file or {ENV_PREFIX}{name.upper()})",
+            )

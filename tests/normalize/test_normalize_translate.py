@@ -12,12 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,7 +36,16 @@ from pulseaugur.normalize.translate import (
 )
 from pulseaugur.types import Item, RawItem
 
-from support import T0, closed_port, make_item, make_source
+from support import (
+    T0,
+    Reply,
+    Server,
+    chat_completion,
+    closed_port,
+    make_item,
+    make_source,
+    serve_api,
+)
 
 T = TypeVar("T")
 
@@ -81,97 +87,6 @@ def run(body: Callable[[httpx.AsyncClient], Awaitable[T]]) -> T:
 # ---- real HTTP servers ------------------------------------------------------------------
 
 
-@dataclass
-class Reply:
-    """What a test server answers: ``body`` as is when bytes/str, else as JSON."""
-
-    status: int = 200
-    body: Any = None
-    delay_s: float = 0.0
-
-
-@dataclass
-class Seen:
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class Server:
-    url: str
-    seen: list[Seen] = field(default_factory=list)
-
-
-Responder = Callable[[str, Any], Reply]
-
-
-@contextmanager
-def serve_api(respond: Responder) -> Iterator[Server]:
-    """A real HTTP server on 127.0.0.1 answering every POST with ``respond(path, json)``."""
-    stop = threading.Event()
-    server_info = Server(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            try:
-                payload = json.loads(raw)
-            except ValueError:
-                payload = None
-            server_info.seen.append(
-                Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, payload)
-            )
-            reply = respond(self.path, payload)
-            if reply.delay_s and stop.wait(reply.delay_s):
-                return
-            if isinstance(reply.body, bytes):
-                data = reply.body
-            elif isinstance(reply.body, str):
-                data = reply.body.encode()
-            else:
-                data = json.dumps(reply.body, ensure_ascii=False).encode()
-            try:
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:  # the client gave up (timeout tests)
-                pass
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    server_info.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield server_info
-    finally:
-        stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def _completion(content: str) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 1754586000,
-        "model": "test",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-            }
-        ],
-    }
-
-
 def openai_server(path: str, payload: Any) -> Reply:
     """An OpenAI-compatible server whose ``model`` chooses how it (mis)behaves."""
     if path != "/v1/chat/completions":
@@ -204,7 +119,7 @@ def openai_server(path: str, payload: Any) -> Reply:
         return Reply(200, {"object": "chat.completion", "choices": []})
     else:
         raise AssertionError(model)
-    return Reply(200, _completion(content))
+    return Reply(200, chat_completion(content))
 
 
 def libre_server(path: str, payload: Any) -> Reply:
@@ -328,7 +243,7 @@ def test_dead_endpoint_gives_none_quickly() -> None:
 @pytest.mark.parametrize("backend", ["openai", "libretranslate"])
 def test_slow_server_gives_none_within_the_timeout(backend: str) -> None:
     def slow(path: str, payload: Any) -> Reply:
-        return Reply(200, _completion("[]"), delay_s=10)
+        return Reply(200, chat_completion("[]"), delay_s=10)
 
     with serve_api(slow) as server:
 
@@ -597,7 +512,7 @@ def test_blocking_filler_gives_up_after_its_timeout() -> None:
     items = [_foreign(1, FR_MISTRAL, "fr")]
 
     def slow(path: str, payload: Any) -> Reply:
-        return Reply(200, _completion("[]"), delay_s=10)
+        return Reply(200, chat_completion("[]"), delay_s=10)
 
     with serve_api(slow) as server:
 

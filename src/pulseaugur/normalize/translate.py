@@ -27,18 +27,32 @@ import asyncio
 import concurrent.futures
 import json
 import logging
-import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Final, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from pulseaugur.config import Settings, check_settings
 from pulseaugur.errors import ConfigError, PulseAugurError
+from pulseaugur.openai_compat import (
+    CHAT_COMPLETIONS_PATH,
+    BadReply,
+    Rejected,
+    Unavailable,
+    add_chunk,
+    bearer_headers,
+    check_base_url,
+    check_declared_size,
+    decode_json,
+    json_values,
+    message_content,
+    raise_for_status,
+    redact_url,
+    snippet,
+)
 from pulseaugur.types import Item
 
 __all__ = [
@@ -60,9 +74,6 @@ MAX_BATCH: Final = 20
 
 DEFAULT_FAILURE_COOLDOWN_S: Final = 30.0
 """Seconds a translator answers ``None`` without asking after a transport failure."""
-
-MAX_RESPONSE_BYTES: Final = 2_000_000
-"""Largest response body read from a translation service."""
 
 _LANGUAGE_NAMES: Final = {
     "ar": "Arabic",
@@ -94,9 +105,6 @@ _LANGUAGE_NAMES: Final = {
     "vi": "Vietnamese",
     "zh": "Chinese",
 }
-_FENCE = re.compile(r"```[A-Za-z0-9_-]*\s*(.*?)```", re.DOTALL)
-_THINKING = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
-_MAX_JSON_STARTS = 8
 
 
 class TranslationError(PulseAugurError):
@@ -265,18 +273,6 @@ def translator_from_settings(settings: Settings, client: httpx.AsyncClient) -> T
 # ---- shared HTTP machinery ----------------------------------------------------------------
 
 
-class _Unavailable(Exception):
-    """The service could not be reached or failed (timeout, connection, 5xx, 429)."""
-
-
-class _Rejected(Exception):
-    """The service refused this request (a 4xx other than auth/not-found)."""
-
-
-class _BadReply(Exception):
-    """The service answered, but not with anything usable."""
-
-
 class _HTTPTranslator(ABC):
     """What both backends share: URL checks, the POST with its size cap and deadline,
     error classification, the failure cool-down and logging once per run of failures."""
@@ -303,7 +299,7 @@ class _HTTPTranslator(ABC):
         self.failure_cooldown_s = failure_cooldown_s
         self._api_key = api_key or None
         self._client = client
-        self._shown_url = _redact(self.base_url)
+        self._shown_url = redact_url(self.base_url)
         self._quiet_until = 0.0
         self._trouble: str | None = None
 
@@ -328,10 +324,10 @@ class _HTTPTranslator(ABC):
         except TimeoutError:
             self._unavailable(f"no answer within {self.timeout_s:g} s")
             return results
-        except _Unavailable as exc:
+        except Unavailable as exc:
             self._unavailable(str(exc))
             return results
-        except (_Rejected, _BadReply) as exc:
+        except (Rejected, BadReply) as exc:
             self._trouble_once("bad", f"{len(sources)} {lang} titles left untranslated: {exc}")
             return results
         if len(raw) != len(sources):
@@ -354,14 +350,14 @@ class _HTTPTranslator(ABC):
         """One request to the service: the raw translations of ``texts``, in order."""
 
     def _headers(self) -> dict[str, str]:
-        return {"Accept": "application/json"}
+        return bearer_headers(None)
 
     async def _post_json(self, path: str, payload: Mapping[str, object]) -> object:
         """POST ``payload`` as JSON to ``base_url + path``; the decoded JSON answer.
 
-        Raises ``TranslationError`` on 401/403/404 (misconfiguration), ``_Unavailable``
-        on transport failures, 5xx and 429, ``_Rejected`` on other non-2xx answers and
-        ``_BadReply`` when the body is not JSON or too large."""
+        Raises ``TranslationError`` on 401/403/404 (misconfiguration), ``Unavailable``
+        on transport failures, 5xx and 429, ``Rejected`` on other non-2xx answers and
+        ``BadReply`` when the body is not JSON or too large."""
         url = self.base_url + path
         try:
             async with self._client.stream(
@@ -374,10 +370,10 @@ class _HTTPTranslator(ABC):
             ) as response:
                 body = await _read_capped(response)
         except httpx.TimeoutException:
-            raise _Unavailable(f"no answer within {self.timeout_s:g} s") from None
+            raise Unavailable(f"no answer within {self.timeout_s:g} s") from None
         except httpx.HTTPError as exc:
             detail = " ".join(str(exc).split()) or type(exc).__name__
-            raise _Unavailable(f"request failed ({detail})") from None
+            raise Unavailable(f"request failed ({detail})") from None
         status = response.status_code
         if status in (401, 403):
             raise TranslationError(
@@ -387,16 +383,10 @@ class _HTTPTranslator(ABC):
         if status == 404:
             raise TranslationError(
                 f"{self.name} at {self._shown_url} answered HTTP 404 for {path}: "
-                f"check translation_url and translation_model ({_snippet(body)})"
+                f"check translation_url and translation_model ({snippet(body)})"
             )
-        if status == 429 or status >= 500:
-            raise _Unavailable(f"HTTP {status} ({_snippet(body)})")
-        if not 200 <= status < 300:
-            raise _Rejected(f"HTTP {status} ({_snippet(body)})")
-        try:
-            return json.loads(body)
-        except ValueError:
-            raise _BadReply(f"the answer is not JSON ({_snippet(body)})") from None
+        raise_for_status(status, body)
+        return decode_json(body)
 
     def _unavailable(self, reason: str) -> None:
         self._quiet_until = time.monotonic() + self.failure_cooldown_s
@@ -464,10 +454,7 @@ class OpenAICompatibleTranslator(_HTTPTranslator):
         self._use_options = True
 
     def _headers(self) -> dict[str, str]:
-        headers = super()._headers()
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        return headers
+        return bearer_headers(self._api_key)
 
     def _payload(self, texts: list[str], lang: str, *, options: bool) -> dict[str, object]:
         language = _LANGUAGE_NAMES.get(lang, f"the language with ISO 639-1 code {lang!r}")
@@ -494,12 +481,12 @@ class OpenAICompatibleTranslator(_HTTPTranslator):
         return payload
 
     async def _translate_batch(self, texts: list[str], lang: str) -> list[object]:
-        path = "/chat/completions"
+        path = CHAT_COMPLETIONS_PATH
         try:
             reply = await self._post_json(
                 path, self._payload(texts, lang, options=self._use_options)
             )
-        except _Rejected:
+        except Rejected:
             if not self._use_options:
                 raise
             self._use_options = False
@@ -510,22 +497,11 @@ class OpenAICompatibleTranslator(_HTTPTranslator):
                 self._shown_url,
             )
             reply = await self._post_json(path, self._payload(texts, lang, options=False))
-        content = _message_content(reply)
+        content = message_content(reply)
         translations = _parse_translations(content)
         if translations is None:
-            raise _BadReply(f"no JSON array of translations in the answer ({_snippet(content)})")
+            raise BadReply(f"no JSON array of translations in the answer ({snippet(content)})")
         return translations
-
-
-def _message_content(reply: object) -> str:
-    """``choices[0].message.content`` of a chat-completions answer."""
-    if isinstance(reply, dict):
-        choices = reply.get("choices")
-        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-            message = choices[0].get("message")
-            if isinstance(message, dict) and isinstance(message.get("content"), str):
-                return str(message["content"])
-    raise _BadReply("the answer has no choices[0].message.content")
 
 
 def _parse_translations(content: str) -> list[object] | None:
@@ -534,20 +510,10 @@ def _parse_translations(content: str) -> list[object] | None:
     Accepts a JSON array, or an object with a ``translations`` array (or exactly one
     array value), optionally inside Markdown fences, after a ``<think>`` block, or
     after some prose."""
-    text = _THINKING.sub("", content).strip()
-    fenced = _FENCE.search(text)
-    candidates = [fenced.group(1).strip(), text] if fenced else [text]
-    decoder = json.JSONDecoder()
-    for candidate in candidates:
-        starts = [i for i, char in enumerate(candidate) if char in "[{"][:_MAX_JSON_STARTS]
-        for start in starts:
-            try:
-                value, _ = decoder.raw_decode(candidate, start)
-            except ValueError:
-                continue
-            found = _translation_list(value)
-            if found is not None:
-                return found
+    for value in json_values(content):
+        found = _translation_list(value)
+        if found is not None:
+            return found
     return None
 
 
@@ -611,7 +577,7 @@ class LibreTranslateTranslator(_HTTPTranslator):
             return await self._one_by_one(texts, lang)
         try:
             reply = await self._post_json("/translate", self._payload(list(texts), lang))
-        except _Rejected:
+        except Rejected:
             if len(texts) == 1:
                 raise
             return await self._lists_unsupported(texts, lang)
@@ -642,7 +608,7 @@ class LibreTranslateTranslator(_HTTPTranslator):
             try:
                 reply = await self._post_json("/translate", self._payload(text, lang))
                 translated = _translated_text(reply)
-            except (_Rejected, _BadReply):
+            except (Rejected, BadReply):
                 if position == 0:
                     raise
                 translated = None
@@ -657,7 +623,7 @@ def _translated_text(reply: object) -> str | list[object]:
             return translated
         if isinstance(translated, list):
             return list(translated)
-    raise _BadReply("the answer has no translatedText")
+    raise BadReply("the answer has no translatedText")
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -679,46 +645,15 @@ def _usable_translation(candidate: object, source: str, source_lang: str) -> str
 
 
 async def _read_capped(response: httpx.Response) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.strip().isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-        raise _BadReply(f"answer of {int(declared)} bytes is too large")
+    check_declared_size(response)
     body = bytearray()
     async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > MAX_RESPONSE_BYTES:
-            raise _BadReply(f"answer larger than {MAX_RESPONSE_BYTES} bytes")
+        add_chunk(body, chunk)
     return bytes(body)
 
 
-def _snippet(body: bytes | str, limit: int = 160) -> str:
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    text = " ".join(text.split())
-    if not text:
-        return "empty body"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _check_base_url(base_url: str) -> str:
-    text = (base_url or "").strip()
     try:
-        parts = urlsplit(text)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
-        raise TranslationError(f"expected an http:// or https:// base URL, got {_redact(text)!r}")
-    return text.rstrip("/")
-
-
-def _redact(url: str) -> str:
-    """``url`` without user info (a password in the URL must not reach the logs)."""
-    try:
-        parts = urlsplit(url)
-        if parts.username is None and parts.password is None:
-            return url
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        netloc = f"{host}:{parts.port}" if parts.port else host
-    except ValueError:
-        return "(unparseable URL)"
-    return urlunsplit(parts._replace(netloc=netloc))
+        return check_base_url(base_url)
+    except ValueError as exc:
+        raise TranslationError(str(exc)) from None

@@ -56,8 +56,12 @@ async def _replay(
         TimeElapsedColumn(),
     )
     try:
-        async with server, runtime.title_translation(settings) as translate_titles:
-            pipeline = runtime.build_pipeline(storage, clock, translate_titles)
+        async with (
+            server,
+            runtime.title_translation(settings) as translate_titles,
+            runtime.event_summarizer(settings) as summarizer,
+        ):
+            pipeline = runtime.build_pipeline(storage, clock, translate_titles, summarizer)
             async with runtime.build_client(settings) as client:
                 scheduler = Scheduler(storage, client, pipeline, clock=clock)
                 with Progress(*columns, disable=quiet, transient=False) as bar:

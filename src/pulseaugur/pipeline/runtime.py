@@ -24,7 +24,8 @@ from pulseaugur.pipeline.scheduler import Scheduler
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.sources.registry import load_registry
 from pulseaugur.storage import SqlStorage, open_storage
-from pulseaugur.summarize import ExtractiveSummarizer
+from pulseaugur.summarize import EXTRACTIVE, ExtractiveSummarizer, Summarizer
+from pulseaugur.summarize.llm import configured_summarizer
 from pulseaugur.types import Item
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,17 @@ def build_pipeline(
     storage: SqlStorage,
     clock: Clock,
     translate_titles: Callable[[Sequence[Item]], list[Item]] | None = None,
+    summarizer: Summarizer | None = None,
 ) -> Pipeline:
-    """A pipeline with the production stages, its clusterer resumed from storage."""
+    """A pipeline with the production stages, its clusterer resumed from storage;
+    ``summarizer`` defaults to the extractive one (see :func:`event_summarizer`)."""
     clusterer = OnlineClusterer()
     pipeline = Pipeline(
-        storage, clusterer, ExtractiveSummarizer(), clock=clock, translate_titles=translate_titles
+        storage,
+        clusterer,
+        summarizer or ExtractiveSummarizer(),
+        clock=clock,
+        translate_titles=translate_titles,
     )
     pipeline.resume(RESUME_WINDOW)
     return pipeline
@@ -74,6 +81,17 @@ async def title_translation(
             asyncio.get_running_loop(),
             timeout_s=2 * settings.translation_timeout_s,
         )
+
+
+@asynccontextmanager
+async def event_summarizer(settings: Settings) -> AsyncIterator[Summarizer]:
+    """The summarizer the ``summarizer*`` settings ask for (``summarize/llm.py``): the
+    extractive one, or an LLM summarizer falling back to it; its HTTP client is closed
+    on exit."""
+    with configured_summarizer(settings) as summarizer:
+        if summarizer.name != EXTRACTIVE:
+            log.info("summarizing events with %r, extractive on failure", summarizer)
+        yield summarizer
 
 
 def build_client(settings: Settings) -> HttpClient:
@@ -112,8 +130,11 @@ async def run_service(settings: Settings) -> None:
     storage = open_database(settings)
     count = sync_registry(storage, settings)
     check_port_free(settings.host, settings.port)
-    async with title_translation(settings) as translate_titles:
-        pipeline = build_pipeline(storage, wall_clock, translate_titles)
+    async with (
+        title_translation(settings) as translate_titles,
+        event_summarizer(settings) as summarizer,
+    ):
+        pipeline = build_pipeline(storage, wall_clock, translate_titles, summarizer)
         client = build_client(settings)
         scheduler = Scheduler(
             storage, client, pipeline, clock=wall_clock, public_url=settings.public_url

@@ -4,13 +4,17 @@
 * :class:`ExtractiveSummarizer` — the offline default: headline and summary copied from
   the items, IMPACT and RANK_REASON composed from the event's features
   (:mod:`.extractive`, :mod:`.headline`, :mod:`.lines`).
+* :class:`LlmSummarizer` — a story written by a model behind any OpenAI-compatible chat
+  API, checked (schema, grounding) and cached, with the extractive story whenever the
+  model fails (:mod:`.llm`; the one part here that does I/O).
 * :func:`event_features` — what any summarizer builds from (:mod:`.features`).
 * :func:`ungrounded_facts` — the check that refuses numbers, names and quotes no
   source contains (:mod:`.grounding`).
 * :func:`attribution` — the credit line: extractive text is never called AI-generated
   (:mod:`.attribution`).
 
-Nothing here does I/O or reads the clock.
+Apart from :class:`LlmSummarizer`'s requests (and its budget's wall clock), nothing here
+does I/O or reads the clock.
 """
 
 from pulseaugur.summarize.attribution import attribution, is_extractive
@@ -20,11 +24,13 @@ from pulseaugur.summarize.features import EventFeatures, event_features, sources
 from pulseaugur.summarize.grounding import ungrounded_facts
 from pulseaugur.summarize.headline import clean_title
 from pulseaugur.summarize.lines import impact_line, rank_reason_line, record_terms
+from pulseaugur.summarize.llm import LlmSummarizer
 
 __all__ = [
     "EXTRACTIVE",
     "EventFeatures",
     "ExtractiveSummarizer",
+    "LlmSummarizer",
     "Summarizer",
     "attribution",
     "clean_title",
