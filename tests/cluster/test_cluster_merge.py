@@ -101,3 +101,20 @@ def test_fit_learns_the_direction_of_a_separable_feature() -> None:
 def test_folds_split_by_group_deterministically() -> None:
     rows = [Row(ClusterDoc(id=str(i), title="t"), "l", f"g{i % 4}") for i in range(8)]
     assert folds(rows, 2) == [0, 1, 0, 1, 0, 1, 0, 1]
+
+
+def test_a_singleton_needs_the_margin_on_top_of_the_cut() -> None:
+    # a model that scores every candidate at log-odds 0.5 (probability 0.62), cut 0.5
+    sure = MergeModel((0.0,) * len(FEATURES), 0.5, cut=0.5, min_cos=0.0)
+    params = ClusterParams(learned_min_body_terms=0, learned_storyline=False)
+    doc = ClusterDoc(id="a", title="OpenAI ships GPT-5", body="OpenAI ships GPT-5 today.")
+    again = replace(doc, id="b")
+    third = replace(doc, id="c")
+    plain = OnlineClusterer(params, sure)
+    assert plain.add(doc).cluster_id == plain.add(again).cluster_id  # 0.5 >= 0
+    strict = OnlineClusterer(params, replace(sure, singleton_margin=1.0))
+    first, second = strict.add(doc), strict.add(again)
+    assert second.cluster_id != first.cluster_id  # 0.5 < 0 + 1.0 for a group of one
+    strict._events.groups[first.cluster_id].size = 2  # once a group has grown ...
+    assert strict.add(third).cluster_id == first.cluster_id  # ... the plain cut applies
+    assert MergeModel.from_json(strict.model.to_json()) == strict.model  # type: ignore[union-attr]

@@ -73,6 +73,10 @@ class MergeModel:
     """How many of the most similar admissible events are scored."""
     min_cos: float = 0.05
     """Candidates below this cosine are never joined (and not scored)."""
+    singleton_margin: float = 0.0
+    """Added to the cut's log-odds for a candidate of one member: a wrong second member
+    turns a group into a blend that attracts both stories, so the first join must be
+    surer than later ones (chosen with the cut on the training folds)."""
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURES):
@@ -100,6 +104,7 @@ class MergeModel:
             "cut": self.cut,
             "candidates": self.candidates,
             "min_cos": self.min_cos,
+            "singleton_margin": self.singleton_margin,
         }
 
     @classmethod
@@ -112,6 +117,7 @@ class MergeModel:
             cut=float(data.get("cut", 0.5)),
             candidates=int(data.get("candidates", 3)),
             min_cos=float(data.get("min_cos", 0.05)),
+            singleton_margin=float(data.get("singleton_margin", 0.0)),
         )
 
 

@@ -820,18 +820,21 @@ class OnlineClusterer:
         level: str,
     ) -> int:
         """The event (or storyline, by ``level``) to join among ``cands`` (most similar
-        first), or 0 for a new one: the candidate with the highest model score if it
-        reaches the model's cut."""
+        first), or 0 for a new one: the candidate with the highest model score among
+        those reaching the model's cut (raised by ``singleton_margin`` for a group of
+        one member)."""
         model = self.storyline_model if level == "storyline" else self.model
         assert model is not None
         cands = [c for c in cands if c[1] >= model.min_cos]
         if not cands:
             return 0
         rows = self.features(doc, vec, kinds, in_title, title_vec, cands, level)
-        best_gid, best_z = 0, model.logit_cut
+        groups = (self._storylines if level == "storyline" else self._events).groups
+        cut, margin = model.logit_cut, model.singleton_margin
+        best_gid, best_z = 0, -math.inf
         for (gid, _), row in zip(cands, rows, strict=True):
             z = model.logit(row)
-            if z >= best_z and (not best_gid or z > best_z):
+            if z >= cut + (margin if groups[gid].size == 1 else 0.0) and z > best_z:
                 best_gid, best_z = gid, z
         return best_gid
 

@@ -68,6 +68,8 @@ CUTS = (
     0.8,
     0.85,
 )
+MARGINS = (0.0, 0.75, 1.5, 2.25, 3.0)
+"""Singleton margins (log-odds) tried with each cut for the event model."""
 BASE = ClusterParams(learned_merge=False, learned_storyline=False)
 LEARNED = ClusterParams(learned_merge=True)
 
@@ -236,14 +238,19 @@ def score(rows: Sequence[Row], make: Callable[[], OnlineClusterer], level: str) 
     return bcubed(gold, pred)[2]
 
 
-def choose_cut(model: MergeModel, runs: Callable[[MergeModel], float]) -> MergeModel:
-    """``model`` with the cut of :data:`CUTS` that maximizes ``runs`` (first on ties)."""
-    best_cut, best = CUTS[0], -1.0
-    for cut in CUTS:
-        f = runs(replace(model, cut=cut))
-        if f > best + 1e-9:
-            best_cut, best = cut, f
-    return replace(model, cut=best_cut)
+def choose_cut(
+    model: MergeModel, runs: Callable[[MergeModel], float], margins: Sequence[float] = (0.0,)
+) -> MergeModel:
+    """``model`` with the cut of :data:`CUTS` and the singleton margin of ``margins``
+    that maximize ``runs`` (the first pair on ties)."""
+    best_model, best = model, -1.0
+    for margin in margins:
+        for cut in CUTS:
+            candidate = replace(model, cut=cut, singleton_margin=margin)
+            f = runs(candidate)
+            if f > best + 1e-9:
+                best_model, best = candidate, f
+    return best_model
 
 
 def train(ecb: Sequence[Row], uci: Sequence[Row], l2: float) -> tuple[MergeModel, MergeModel]:
@@ -252,7 +259,9 @@ def train(ecb: Sequence[Row], uci: Sequence[Row], l2: float) -> tuple[MergeModel
     x, y = pairs(ecb, "event")
     event = fit(x, y, EVENT_FEATURES, l2)
     no_story = ClusterParams(learned_merge=True, learned_storyline=False)
-    event = choose_cut(event, lambda m: score(ecb, lambda: OnlineClusterer(no_story, m), "cluster"))
+    event = choose_cut(
+        event, lambda m: score(ecb, lambda: OnlineClusterer(no_story, m), "cluster"), MARGINS
+    )
     xs, ys = pairs(uci, "storyline", event)
     story = fit(xs, ys, STORYLINE_FEATURES, l2)
     story = choose_cut(
@@ -295,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{fold:4d} "
             + " ".join(f"{v:10.3f}" for v in figures)
-            + f"  {event.cut:.2f} {story.cut:.2f}"
+            + f"  {event.cut:.2f}+{event.singleton_margin:.2f} {story.cut:.2f}"
         )
     print("mean " + " ".join(f"{v:10.3f}" for v in sums / k) + "  (held-out folds)")
     event, story = train(ecb, uci, args.l2)
