@@ -127,3 +127,70 @@ def test_parse_prints_items_and_names_bad_files(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"{bad}: ")
     only_good = _run("parse", str(good), "--kind", "feed")
     assert only_good.returncode == 0
+
+
+def _brief_database(tmp_path: Path) -> str:
+    """A database with two events of the 24 hours to 2025-08-08 06:00 UTC, one over
+    the default gate (score 75) and one under it."""
+    from datetime import UTC, datetime, timedelta
+
+    from pulseaugur.storage import open_storage
+    from pulseaugur.types import Cluster, ScoreParts, Story, SummarySentence
+
+    from support import make_item, make_source
+
+    url = f"sqlite:///{tmp_path / 'brief.sqlite3'}"
+    storage = open_storage(url)
+    storage.sync_sources([make_source()])
+    moment = datetime(2025, 8, 7, 18, tzinfo=UTC)
+    for cluster_id, score in ((1, 88.0), (2, 40.0)):
+        item = make_item(cluster_id, published_at=moment)
+        storage.add_item(item)
+        storage.save_cluster(
+            Cluster(cluster_id, f"event-{cluster_id}", moment, moment + timedelta(hours=1))
+        )
+        storage.add_membership(cluster_id, item.id, 0.9)
+        storage.save_story(
+            Story(
+                cluster_id=cluster_id,
+                headline=f"Headline {cluster_id}",
+                summary=(SummarySentence("OpenAI released GPT-5.", (item.id,)),),
+                impact="Matters.",
+                rank_reason="Because.",
+                tags=("models",),
+                event_type="launch",
+                score=ScoreParts(50, 50, 50, 50, score),
+                primary_item_id=item.id,
+                summarizer="extractive",
+                source_count=1,
+                coverage_item_ids=(item.id,),
+            )
+        )
+    storage.close()
+    return url
+
+
+def test_brief_publishes_then_shows_then_rebuilds(tmp_path: Path) -> None:
+    db = _brief_database(tmp_path)
+    first = CliRunner().invoke(main, ["brief", "--db", db, "--date", "2025-08-08"])
+    assert first.exit_code == 0, first.output
+    lines = first.output.strip().splitlines()
+    assert lines[0].startswith("the Brief of 2025-08-08 (published, ")
+    assert lines[1:] == ["  1. [88] Headline 1 (1 source) /cluster/1-event-1"]
+    again = CliRunner().invoke(main, ["brief", "--db", db, "--date", "2025-08-08"])
+    assert again.output.startswith("the Brief of 2025-08-08 (stored, ")
+    assert again.output.strip().splitlines()[1:] == lines[1:]
+    rebuilt = CliRunner().invoke(main, ["brief", "--db", db, "--date", "2025-08-08", "--rebuild"])
+    assert rebuilt.output.startswith("the Brief of 2025-08-08 (rebuilt, ")
+    empty = CliRunner().invoke(main, ["brief", "--db", db, "--date", "2025-08-01"])
+    assert empty.exit_code == 0
+    assert "nothing published" in empty.output
+
+
+@pytest.mark.parametrize("date", ["2025-02-30", "tomorrow", "2999-01-01"])
+def test_brief_refuses_a_bad_or_future_date(tmp_path: Path, date: str) -> None:
+    db = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    result = _run("brief", "--db", db, "--date", date)
+    assert result.returncode == 2
+    assert result.stderr.startswith("pulseaugur: configuration error in --date: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -115,7 +115,8 @@ def serve(ctx: click.Context, database_url: str | None, host: str | None, port: 
         f"serving {settings.resolved_database_url} at http://{settings.host}:{settings.port}"
     )
     try:
-        runtime.web_server(storage, settings.host, settings.port).run()
+        server = runtime.web_server(storage, settings.host, settings.port, settings=settings)
+        server.run()
     finally:
         storage.close()
 
@@ -169,7 +170,64 @@ def replay(
         storage = runtime.open_database(settings)
         runtime.check_port_free(settings.host, settings.port)
         click.echo(f"serving at http://{settings.host}:{settings.port}")
-        runtime.web_server(storage, settings.host, settings.port).run()
+        server = runtime.web_server(storage, settings.host, settings.port, settings=settings)
+        server.run()
+
+
+@main.command()
+@click.option("--date", "day", help="The edition's UTC date, YYYY-MM-DD (default: the latest due).")
+@click.option("--rebuild", is_flag=True, help="Build the edition anew, replacing the stored one.")
+@click.option("--db", "database_url", help="Database URL (overrides database_url).")
+@click.pass_context
+@_fail_cleanly
+def brief(ctx: click.Context, day: str | None, rebuild: bool, database_url: str | None) -> None:
+    """Publish the Brief's edition of a day (unless it is already stored) and print it.
+
+    An edition holds the events of the 24 hours to brief_hour:00 UTC on its date that
+    pass the gate (brief_min_score, brief_min_sources), at most brief_max_events. A
+    stored edition is shown as it was published; --rebuild replaces it with one built
+    from the events as they are now.
+    """
+    from pulseaugur.brief import BriefPolicy, edition_window, latest_due, parse_edition_id
+    from pulseaugur.pipeline import runtime
+    from pulseaugur.pipeline.brief import publish_edition
+
+    settings = _settings(ctx, database_url=database_url)
+    policy = BriefPolicy.from_settings(settings)
+    now = runtime.wall_clock()
+    try:
+        wanted = parse_edition_id(day) if day is not None else latest_due(now, policy.hour)
+    except ValueError as exc:
+        raise ConfigError("--date", str(exc)) from None
+    closes = edition_window(wanted, policy.hour)[1]
+    if closes > now:
+        raise ConfigError(
+            "--date", f"the edition of {wanted} closes at {closes:%Y-%m-%d %H:%M} UTC, not yet"
+        )
+    storage = runtime.open_database(settings)
+    try:
+        outcome = publish_edition(storage, policy, wanted, now, rebuild=rebuild)
+    finally:
+        storage.close()
+    edition = outcome.edition
+    if outcome.status == "empty":
+        click.echo(
+            f"the Brief of {edition.id}: no event scoring {policy.min_score:g} or more from "
+            f"{policy.min_sources} or more sources in the 24 hours to "
+            f"{edition.window_end:%Y-%m-%d %H:%M} UTC; nothing published"
+        )
+        return
+    verb = {"published": "published", "rebuilt": "rebuilt", "kept": "stored"}[outcome.status]
+    click.echo(
+        f"the Brief of {edition.id} ({verb}, {edition.published_at:%Y-%m-%d %H:%M} UTC): "
+        f"{len(edition.entries)} events scoring {edition.min_score:g} or more in the 24 hours "
+        f"to {edition.window_end:%Y-%m-%d %H:%M} UTC"
+    )
+    for entry in edition.entries:
+        click.echo(
+            f"{entry.rank:>3}. [{entry.score:.0f}] {entry.headline} "
+            f"({entry.source_count} source{'' if entry.source_count == 1 else 's'}) {entry.path}"
+        )
 
 
 @main.command()

@@ -59,6 +59,10 @@ class Settings:
     summarizer_api_key: str = field(default="", repr=False)
     summarizer_timeout_s: float = 30.0
     summarizer_daily_tokens: int = 500_000
+    brief_min_score: float = 75.0
+    brief_min_sources: int = 1
+    brief_max_events: int = 10
+    brief_hour: int = 6
 
     @property
     def resolved_database_url(self) -> str:
@@ -106,6 +110,12 @@ SETTINGS_HELP: dict[str, str] = {
     "event, then the extractive story is used",
     "summarizer_daily_tokens": "tokens the summarizer may spend per UTC day (as the API "
     "reports them); past it stories are extractive until the next day; 0 for no limit",
+    "brief_min_score": "the Brief's gate: an event needs at least this score (0-100) to be in "
+    "an edition",
+    "brief_min_sources": "the Brief's gate: an event needs at least this many distinct sources",
+    "brief_max_events": "most events in one edition of the Brief (1-100)",
+    "brief_hour": "UTC hour (0-23) at which the day's edition of the Brief closes and is "
+    "published; it holds the 24 hours before",
 }
 
 TRANSLATION_BACKENDS: tuple[str, ...] = ("openai", "libretranslate")
@@ -149,6 +159,21 @@ def _parse_positive_float(raw: Any) -> float:
     if not value > 0:
         raise ValueError(f"expected a positive number, got {value}")
     return value
+
+
+def _parse_float(low: float, high: float) -> Callable[[Any], float]:
+    def parse(raw: Any) -> float:
+        if isinstance(raw, bool):
+            raise ValueError(f"expected a number, got {raw!r}")
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"expected a number, got {raw!r}") from None
+        if not low <= value <= high:  # also refuses NaN
+            raise ValueError(f"expected a number from {low:g} to {high:g}, got {value:g}")
+        return value
+
+    return parse
 
 
 def _parse_str(raw: Any) -> str:
@@ -270,6 +295,10 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "summarizer_api_key": _parse_secret,
     "summarizer_timeout_s": _parse_positive_float,
     "summarizer_daily_tokens": _parse_int(0, 10**12),
+    "brief_min_score": _parse_float(0.0, 100.0),
+    "brief_min_sources": _parse_int(1, 1000),
+    "brief_max_events": _parse_int(1, 100),
+    "brief_hour": _parse_int(0, 23),
 }
 
 
@@ -331,8 +360,12 @@ def check_settings(settings: Settings) -> None:
     it on a ``Settings`` built by hand). Raises ``ConfigError`` naming the setting that
     is missing: ``translation_url`` when a ``translation_backend`` is chosen without
     one, ``translation_model`` when the ``openai`` backend has none, and likewise
-    ``summarizer_url`` and ``summarizer_model`` when ``summarizer`` is ``openai``."""
+    ``summarizer_url`` and ``summarizer_model`` when ``summarizer`` is ``openai``. The
+    Brief's settings are range-checked here too (a ``Settings`` built by hand skips the
+    parsers): ``brief_min_score`` 0-100, ``brief_min_sources`` 1 or more,
+    ``brief_max_events`` 1-100, ``brief_hour`` 0-23."""
     _check_summarizer(settings)
+    _check_brief(settings)
     backend = settings.translation_backend
     if not backend:
         return
@@ -360,3 +393,24 @@ def _check_summarizer(settings: Settings) -> None:
                 "required when summarizer is 'openai' "
                 f"(set {name} in the config file or {ENV_PREFIX}{name.upper()})",
             )
+
+
+_BRIEF_RANGES: tuple[tuple[str, float, float], ...] = (
+    ("brief_min_score", 0, 100),
+    ("brief_min_sources", 1, 1000),
+    ("brief_max_events", 1, 100),
+    ("brief_hour", 0, 23),
+)
+
+
+def _check_brief(settings: Settings) -> None:
+    for name, low, high in _BRIEF_RANGES:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not low <= value <= high:
+            raise ConfigError(
+                name,
+                f"expected a number from {low:g} to {high:g}, got {value!r} "
+                f"(set {name} in the config file or {ENV_PREFIX}{name.upper()})",
+            )
+        if name != "brief_min_score" and value != int(value):
+            raise ConfigError(name, f"expected a whole number, got {value!r}")

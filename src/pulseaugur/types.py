@@ -279,3 +279,48 @@ class Story:
     def summary_text(self) -> str:
         """The summary sentences joined into one paragraph."""
         return " ".join(s.text for s in self.summary)
+
+
+@dataclass(frozen=True, slots=True)
+class BriefEntry:
+    """One event in an edition of the Brief, as it stood when the edition was published.
+
+    ``cluster_id`` and ``slug`` make the event's path (``/cluster/<id>-<slug>``), which
+    keeps answering when the event is later merged (it redirects to the survivor);
+    ``headline``, ``lead`` (the summary's first sentence), ``score``, ``source_count`` and
+    ``tags`` are copies, so the edition reads the same whatever happens to the event.
+    """
+
+    rank: int
+    cluster_id: int
+    slug: str
+    headline: str
+    lead: str
+    score: float
+    source_count: int
+    tags: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The event page's path, ``/cluster/<id>-<slug>``."""
+        return f"/cluster/{self.cluster_id}-{self.slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class BriefEdition:
+    """A daily edition of the Brief: the events of the 24 hours to ``window_end`` that
+    passed the gate, best first.
+
+    ``id`` is the edition's UTC date, ``YYYY-MM-DD`` (the date of ``window_end``);
+    ``published_at`` is when it was written; ``min_score``, ``min_sources`` and
+    ``max_events`` are the gate it was selected with, kept so the page can say so.
+    """
+
+    id: str
+    window_start: datetime
+    window_end: datetime
+    published_at: datetime
+    min_score: float
+    min_sources: int
+    max_events: int
+    entries: tuple[BriefEntry, ...]

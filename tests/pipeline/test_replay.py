@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -169,3 +169,31 @@ def test_every_event_page_shows_the_seed_fields(replayed: SqlStorage) -> None:
     assert {"id", "url", "headline", "summary", "impact", "rank_reason", "coverage"} <= set(
         api["events"][0]
     )
+
+
+def test_replay_publishes_an_edition_for_each_replayed_day(replayed: SqlStorage) -> None:
+    editions = replayed.list_briefs(limit=100)
+    days = [e.id for e in editions]
+    assert days == sorted(days, reverse=True)
+    # The slice's items are dated 2025-08-04 to 2025-08-10; editions close at 06:00 UTC
+    # and each is published when the simulated clock first passes its close. The 24 hours
+    # to 2025-08-10 06:00 hold one item, whose event is under the gate: no edition.
+    assert days == ["2025-08-09", "2025-08-08", "2025-08-07", "2025-08-06", "2025-08-05"]
+    for edition in editions:
+        assert edition.published_at >= edition.window_end
+        assert edition.published_at - edition.window_end < timedelta(days=1)
+        assert 1 <= len(edition.entries) <= edition.max_events
+        assert [e.rank for e in edition.entries] == list(range(1, len(edition.entries) + 1))
+        scores = [e.score for e in edition.entries]
+        assert scores == sorted(scores, reverse=True)
+        assert all(e.score >= edition.min_score for e in edition.entries)
+        assert all(e.headline and e.lead for e in edition.entries)
+    launch = replayed.get_brief("2025-08-08")  # the 24 hours to 2025-08-08 06:00 UTC
+    event_ids = {e.cluster_id for e in launch.entries}
+    gpt5 = [
+        event
+        for event in replayed.list_events(limit=1000, min_sources=2).events
+        if any(c.item.title == "Introducing GPT-5" for c in event.coverage)
+    ]
+    assert gpt5
+    assert gpt5[0].cluster.id in event_ids, "the GPT-5 launch is in that day's Brief"

@@ -63,7 +63,8 @@ async def _replay(
         ):
             pipeline = runtime.build_pipeline(storage, clock, translate_titles, summarizer)
             async with runtime.build_client(settings) as client:
-                scheduler = Scheduler(storage, client, pipeline, clock=clock)
+                brief = runtime.brief_publisher(storage, settings, clock)
+                scheduler = Scheduler(storage, client, pipeline, clock=clock, brief=brief)
                 with Progress(*columns, disable=quiet, transient=False) as bar:
                     task = bar.add_task("replay", total=len(ticks), when="", new=0)
 
@@ -83,5 +84,6 @@ async def _replay(
         f"{after.items - before.items} new items ({after.items} in all), "
         f"{after.duplicates - before.duplicates} new duplicates, "
         f"{after.clusters - before.clusters} new events ({after.clusters} in all, "
-        f"{after.multi_source_clusters} with 2+ sources)"
+        f"{after.multi_source_clusters} with 2+ sources), "
+        f"{after.brief_editions - before.brief_editions} new editions of the Brief"
     )

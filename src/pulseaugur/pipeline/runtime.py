@@ -16,9 +16,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import uvicorn
 
+from pulseaugur.brief import BriefPolicy
 from pulseaugur.cluster.online import OnlineClusterer
 from pulseaugur.config import Settings
 from pulseaugur.normalize.translate import blocking_title_filler, translator_from_settings
+from pulseaugur.pipeline.brief import BriefPublisher
 from pulseaugur.pipeline.pipeline import Clock, Pipeline
 from pulseaugur.pipeline.scheduler import Scheduler
 from pulseaugur.sources.http import HttpClient
@@ -107,11 +109,25 @@ def sync_registry(storage: SqlStorage, settings: Settings) -> int:
     return len(sources)
 
 
-def web_server(storage: SqlStorage, host: str, port: int) -> uvicorn.Server:
-    """A uvicorn server for the web app over ``storage``."""
+def brief_publisher(storage: SqlStorage, settings: Settings, clock: Clock) -> BriefPublisher:
+    """What publishes the Brief's editions on ``clock``, with the ``brief_*`` settings."""
+    return BriefPublisher(storage, BriefPolicy.from_settings(settings), clock)
+
+
+def web_server(
+    storage: SqlStorage,
+    host: str,
+    port: int,
+    *,
+    settings: Settings | None = None,
+) -> uvicorn.Server:
+    """A uvicorn server for the web app over ``storage``; ``settings`` are the ones the
+    service runs with (the methods pages describe them; ``public_url`` is the base of
+    the Brief feeds' absolute links)."""
     from pulseaugur.web import create_app
 
-    config = uvicorn.Config(create_app(storage), host=host, port=port, log_level="warning")
+    app = create_app(storage, settings=settings)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     return uvicorn.Server(config)
 
 
@@ -137,9 +153,14 @@ async def run_service(settings: Settings) -> None:
         pipeline = build_pipeline(storage, wall_clock, translate_titles, summarizer)
         client = build_client(settings)
         scheduler = Scheduler(
-            storage, client, pipeline, clock=wall_clock, public_url=settings.public_url
+            storage,
+            client,
+            pipeline,
+            clock=wall_clock,
+            public_url=settings.public_url,
+            brief=brief_publisher(storage, settings, wall_clock),
         )
-        server = web_server(storage, settings.host, settings.port)
+        server = web_server(storage, settings.host, settings.port, settings=settings)
         stop = asyncio.Event()
         log.info(
             "PulseAugur: %d sources, database %s, site at http://%s:%d",

@@ -6,6 +6,9 @@ responsive — as each document arrives in the service, in source-id order in re
 and tests (reproducible runs). Every attempt is written to the fetch log, and each
 source's state (validators, health, next poll) is updated through the decider.
 
+Before each round of polls the Brief's editions that have closed on the scheduler's clock
+are published (``pipeline/brief.py``), so a replay publishes one for each replayed day.
+
 A failing source never stops the others: its error is logged as one line naming the
 source and the URL, stored as its ``last_error``, and the source is retried with backoff.
 """
@@ -19,6 +22,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pulseaugur.errors import FetchError, HTTPStatusError, ParseError, PulseAugurError
 from pulseaugur.pipeline import decider
@@ -27,6 +31,9 @@ from pulseaugur.sources import kinds, websub
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.storage.base import FetchLogEntry, Storage
 from pulseaugur.types import FetchResult, Source
+
+if TYPE_CHECKING:
+    from pulseaugur.pipeline.brief import BriefPublisher
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +50,8 @@ class PollReport:
 
 
 class Scheduler:
-    """Polls sources and feeds the pipeline."""
+    """Polls sources and feeds the pipeline; with a ``brief`` publisher, publishes the
+    Brief's editions as they fall due."""
 
     def __init__(
         self,
@@ -53,8 +61,10 @@ class Scheduler:
         *,
         clock: Clock,
         public_url: str = "",
+        brief: BriefPublisher | None = None,
     ) -> None:
         self.storage = storage
+        self.brief = brief
         self.client = client
         self.pipeline = pipeline
         self.clock = clock
@@ -78,7 +88,13 @@ class Scheduler:
         processed in source-id order once all fetches are done, so a run is
         reproducible; without it each is processed as soon as it arrives, so one slow
         server never holds back the others' news.
+
+        First the Brief's editions due by now are published, from the events as they
+        stand before this round's documents.
         """
+        if self.brief is not None:
+            async with self._process_lock:
+                await asyncio.to_thread(self.brief.publish_due)
         tasks = [
             asyncio.ensure_future(self._fetch(source))
             for source in sorted(sources, key=lambda s: s.id)

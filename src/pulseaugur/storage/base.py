@@ -16,6 +16,8 @@ SQLite and PostgreSQL alike):
   live event that now holds its items (always the final one: merges never leave chains),
   and is no longer listed, restored, or summarized. Every item stays in exactly one live
   event.
+- An edition of the Brief is stored once for its date and then stays as published
+  (``save_brief``): later changes to its events, merges included, do not change it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from pulseaugur.types import (
+    BriefEdition,
     Cluster,
     CoverageEntry,
     Item,
@@ -89,7 +92,8 @@ class FetchLogEntry:
 @dataclass(frozen=True, slots=True)
 class Counts:
     """Totals for the status line and tests. ``clusters`` and ``multi_source_clusters``
-    count live events; events merged into others are counted in ``merged_clusters``."""
+    count live events; events merged into others are counted in ``merged_clusters``;
+    ``brief_editions`` counts the stored editions of the Brief."""
 
     sources: int
     items: int
@@ -98,6 +102,7 @@ class Counts:
     multi_source_clusters: int
     stories: int
     merged_clusters: int = 0
+    brief_editions: int = 0
 
 
 class Storage(Protocol):
@@ -229,6 +234,28 @@ class Storage(Protocol):
         (by score) first,
         ``limit`` at a time; pass ``next_cursor`` back to get the next page.
         ``ValueError`` for a cursor this method did not make."""
+
+    # the Brief
+    def brief_candidates(self, start: datetime, end: datetime) -> list[tuple[Cluster, Story]]:
+        """Live (not merged) events with a story whose span meets ``[start, end)``: first
+        seen before ``end`` and last updated at or after ``start``; ordered by id."""
+
+    def save_brief(self, edition: BriefEdition, *, replace: bool = False) -> bool:
+        """Store an edition of the Brief under its id (its date), with its entries, in one
+        transaction. An edition already stored for that date is kept and False returned,
+        unless ``replace`` (a rebuild): then it is replaced whole. True when written."""
+
+    def get_brief(self, edition_id: str) -> BriefEdition:
+        """The edition stored for ``edition_id`` (``YYYY-MM-DD``), entries in rank order;
+        ``NotFoundError`` when there is none."""
+
+    def list_briefs(self, *, limit: int = 30, before: str | None = None) -> list[BriefEdition]:
+        """Up to ``limit`` editions, newest date first, with their entries; only those
+        dated before ``before`` (an edition id) when it is given."""
+
+    def brief_neighbours(self, edition_id: str) -> tuple[str | None, str | None]:
+        """The ids of the stored editions just before and just after ``edition_id``
+        (None where there is none); ``edition_id`` itself need not be stored."""
 
     def counts(self) -> Counts:
         """Row totals (events split into live and merged, see ``Counts``)."""

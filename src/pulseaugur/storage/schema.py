@@ -193,3 +193,30 @@ websub_subscriptions = sa.Table(
     sa.Column("requested_at", UTCDateTime, nullable=False),
     sa.Column("lease_expires_at", UTCDateTime),
 )
+
+brief_editions = sa.Table(
+    "brief_editions",
+    metadata,
+    sa.Column("id", sa.String(10), primary_key=True),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("window_end", UTCDateTime, nullable=False),
+    sa.Column("published_at", UTCDateTime, nullable=False),
+    sa.Column("min_score", sa.Float, nullable=False),
+    sa.Column("min_sources", sa.Integer, nullable=False),
+    sa.Column("max_events", sa.Integer, nullable=False),
+)
+
+brief_entries = sa.Table(
+    "brief_entries",
+    metadata,
+    sa.Column("edition_id", sa.String(10), sa.ForeignKey("brief_editions.id"), primary_key=True),
+    sa.Column("rank", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("slug", sa.String(120), nullable=False),
+    sa.Column("headline", sa.Text, nullable=False),
+    sa.Column("lead", sa.Text, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("source_count", sa.Integer, nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Index("ix_brief_entries_cluster", "cluster_id"),
+)

@@ -32,6 +32,8 @@ from pulseaugur.storage.base import (
 )
 from pulseaugur.storage.engine import create_engine, describe, migrate
 from pulseaugur.types import (
+    BriefEdition,
+    BriefEntry,
     Cluster,
     CoverageEntry,
     Item,
@@ -598,6 +600,126 @@ class SqlStorage:
             next_cursor = _encode_cursor(order, key_value, last.cluster.id)
         return EventPage(tuple(events), next_cursor)
 
+    # ---- the Brief ------------------------------------------------------------------
+
+    def brief_candidates(self, start: datetime, end: datetime) -> list[tuple[Cluster, Story]]:
+        # Both tables have a source_count: the story's columns are labelled apart.
+        story_columns = [column.label(f"story_{column.name}") for column in t.stories.c]
+        query = (
+            sa.select(t.clusters, *story_columns)
+            .join(t.stories, t.stories.c.cluster_id == t.clusters.c.id)
+            .where(
+                t.clusters.c.merged_into.is_(None),
+                t.clusters.c.first_seen < end,
+                t.clusters.c.last_updated >= start,
+            )
+            .order_by(t.clusters.c.id)
+        )
+        with self._tx() as conn:
+            rows = [row._mapping for row in conn.execute(query)]
+        return [
+            (
+                _cluster_from_row(row),
+                _story_from_row({c.name: row[f"story_{c.name}"] for c in t.stories.c}),
+            )
+            for row in rows
+        ]
+
+    def save_brief(self, edition: BriefEdition, *, replace: bool = False) -> bool:
+        values = {
+            "id": edition.id,
+            "window_start": edition.window_start,
+            "window_end": edition.window_end,
+            "published_at": edition.published_at,
+            "min_score": edition.min_score,
+            "min_sources": edition.min_sources,
+            "max_events": edition.max_events,
+        }
+        entries = [
+            {
+                "edition_id": edition.id,
+                "rank": entry.rank,
+                "cluster_id": entry.cluster_id,
+                "slug": entry.slug,
+                "headline": entry.headline,
+                "lead": entry.lead,
+                "score": entry.score,
+                "source_count": entry.source_count,
+                "tags": list(entry.tags),
+            }
+            for entry in edition.entries
+        ]
+        with self._tx() as conn:
+            if replace:
+                conn.execute(
+                    t.brief_entries.delete().where(t.brief_entries.c.edition_id == edition.id)
+                )
+                conn.execute(t.brief_editions.delete().where(t.brief_editions.c.id == edition.id))
+            if not self._insert_ignore(conn, t.brief_editions, values):
+                return False
+            if entries:
+                conn.execute(t.brief_entries.insert(), entries)
+        return True
+
+    def get_brief(self, edition_id: str) -> BriefEdition:
+        found = self._briefs(sa.select(t.brief_editions).where(t.brief_editions.c.id == edition_id))
+        if not found:
+            raise NotFoundError(f"no edition of the Brief for {edition_id!r}")
+        return found[0]
+
+    def list_briefs(self, *, limit: int = 30, before: str | None = None) -> list[BriefEdition]:
+        if not 1 <= limit <= 1000:
+            raise ValueError(f"limit must be from 1 to 1000, got {limit}")
+        query = sa.select(t.brief_editions).order_by(t.brief_editions.c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(t.brief_editions.c.id < before)
+        return self._briefs(query)
+
+    def brief_neighbours(self, edition_id: str) -> tuple[str | None, str | None]:
+        ids = t.brief_editions.c.id
+        with self._tx() as conn:
+            earlier = conn.execute(sa.select(sa.func.max(ids)).where(ids < edition_id)).scalar()
+            later = conn.execute(sa.select(sa.func.min(ids)).where(ids > edition_id)).scalar()
+        return earlier, later
+
+    def _briefs(self, query: sa.Select[Any]) -> list[BriefEdition]:
+        """The editions ``query`` selects (rows of ``brief_editions``), with entries."""
+        with self._tx() as conn:
+            heads = [row._mapping for row in conn.execute(query)]
+            entries: dict[str, list[BriefEntry]] = defaultdict(list)
+            if heads:
+                rows = conn.execute(
+                    sa.select(t.brief_entries)
+                    .where(t.brief_entries.c.edition_id.in_([h["id"] for h in heads]))
+                    .order_by(t.brief_entries.c.edition_id, t.brief_entries.c.rank)
+                )
+                for row in rows:
+                    entries[row.edition_id].append(
+                        BriefEntry(
+                            rank=row.rank,
+                            cluster_id=row.cluster_id,
+                            slug=row.slug,
+                            headline=row.headline,
+                            lead=row.lead,
+                            score=row.score,
+                            source_count=row.source_count,
+                            tags=tuple(row.tags),
+                        )
+                    )
+        return [
+            BriefEdition(
+                id=head["id"],
+                window_start=head["window_start"],
+                window_end=head["window_end"],
+                published_at=head["published_at"],
+                min_score=head["min_score"],
+                min_sources=head["min_sources"],
+                max_events=head["max_events"],
+                entries=tuple(entries[head["id"]]),
+            )
+            for head in heads
+        ]
+
     def counts(self) -> Counts:
         def count(conn: sa.Connection, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
             return int(
@@ -616,6 +738,7 @@ class SqlStorage:
                 multi_source_clusters=count(conn, t.clusters, live, t.clusters.c.source_count >= 2),
                 stories=count(conn, t.stories),
                 merged_clusters=count(conn, t.clusters, t.clusters.c.merged_into.is_not(None)),
+                brief_editions=count(conn, t.brief_editions),
             )
 
 

@@ -24,9 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pulseaugur import __version__
+from pulseaugur.config import Settings
 from pulseaugur.errors import NotFoundError
+from pulseaugur.rank import DEFAULT_WEIGHTS, ScoreWeights
 from pulseaugur.storage.base import Storage
-from pulseaugur.web import api, pages, websub
+from pulseaugur.web import api, brief, methods, pages, websub
 from pulseaugur.web.context import STATIC_DIR, BadRequest, WebContext, make_environment
 
 log = logging.getLogger(__name__)
@@ -132,8 +134,17 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return _error_response(request, 500, "The server hit an error. Please try again later.")
 
 
-def create_app(storage: Storage, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
-    """The PulseAugur web app over ``storage``; ``clock`` (UTC now) is for tests."""
+def create_app(
+    storage: Storage,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    settings: Settings | None = None,
+    weights: ScoreWeights | None = None,
+) -> FastAPI:
+    """The PulseAugur web app over ``storage``; ``clock`` (UTC now) is for tests.
+
+    ``settings`` and ``weights`` are the configuration the service runs with, described
+    by the methods pages (defaults: ``Settings()`` and ``DEFAULT_WEIGHTS``)."""
     app = FastAPI(
         title="PulseAugur",
         version=__version__,
@@ -146,6 +157,8 @@ def create_app(storage: Storage, *, clock: Callable[[], datetime] | None = None)
         storage=storage,
         clock=clock or (lambda: datetime.now(UTC)),
         templates=make_environment(),
+        settings=settings if settings is not None else Settings(),
+        weights=weights if weights is not None else DEFAULT_WEIGHTS,
     )
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -154,7 +167,9 @@ def create_app(storage: Storage, *, clock: Callable[[], datetime] | None = None)
     app.add_exception_handler(BadRequest, _bad_request)
     app.add_exception_handler(Exception, _server_error)
     app.include_router(pages.router)
+    app.include_router(methods.router)
     app.include_router(api.router)
     app.include_router(websub.router)
+    app.include_router(brief.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,9 +1,10 @@
-"""What every request handler is given: storage, the clock and the template engine."""
+"""What every request handler is given: storage, the clock, the template engine, and the
+configuration the pages may describe (the settings and the score weights in use)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -12,6 +13,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pulseaugur.config import Settings
+from pulseaugur.rank import DEFAULT_WEIGHTS, ScoreWeights
 from pulseaugur.storage.base import Storage
 from pulseaugur.web import present
 
@@ -51,9 +54,15 @@ def make_environment() -> Environment:
 
 @dataclass(frozen=True, slots=True)
 class WebContext:
+    """``settings`` and ``weights`` are the configuration the service runs with (the
+    defaults when the app was built without them); pages may describe them, and must
+    never show their secrets (``*_api_key``) or service URLs."""
+
     storage: Storage
     clock: Callable[[], datetime]
     templates: Environment
+    settings: Settings = field(default_factory=Settings)
+    weights: ScoreWeights = DEFAULT_WEIGHTS
 
     def render(
         self,

@@ -3,7 +3,8 @@
     GET /                        Top and Newest events; ``?cursor=`` pages through Newest
     GET /cluster/<id>-<slug>     one event (a wrong or missing slug redirects, 301; so does
                                  a merged event, to the event that absorbed it)
-    GET /methods/summaries       how the summaries are written
+
+The methods pages (``/methods/...``) are in ``methods.py``.
 
 Handlers are plain ``def`` because storage is synchronous.
 """
@@ -93,9 +94,3 @@ def event_page(request: Request, ref: str) -> Response:
             "ago": lambda moment: present.ago(moment, now),
         },
     )
-
-
-@router.api_route("/methods/summaries", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def methods_summaries(request: Request) -> HTMLResponse:
-    """How we write summaries."""
-    return web_context(request).render("methods.html")
