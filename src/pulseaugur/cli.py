@@ -26,8 +26,10 @@ from pulseaugur.types import SourceState
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
+    from pulseaugur.pipeline.mail import MailReport
     from pulseaugur.sources.http import HttpClient
     from pulseaugur.storage import SqlStorage
+    from pulseaugur.types import BriefEdition
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -177,22 +179,42 @@ def replay(
 @main.command()
 @click.option("--date", "day", help="The edition's UTC date, YYYY-MM-DD (default: the latest due).")
 @click.option("--rebuild", is_flag=True, help="Build the edition anew, replacing the stored one.")
+@click.option("--send", is_flag=True, help="Mail it to the subscribers it has not reached.")
+@click.option(
+    "--resend-interrupted",
+    is_flag=True,
+    help="With --send, also mail those a crash left unsure (they may get it twice).",
+)
 @click.option("--db", "database_url", help="Database URL (overrides database_url).")
 @click.pass_context
 @_fail_cleanly
-def brief(ctx: click.Context, day: str | None, rebuild: bool, database_url: str | None) -> None:
+def brief(
+    ctx: click.Context,
+    day: str | None,
+    rebuild: bool,
+    send: bool,
+    resend_interrupted: bool,
+    database_url: str | None,
+) -> None:
     """Publish the Brief's edition of a day (unless it is already stored) and print it.
 
     An edition holds the events of the 24 hours to brief_hour:00 UTC on its date that
     pass the gate (brief_min_score, brief_min_sources), at most brief_max_events. A
     stored edition is shown as it was published; --rebuild replaces it with one built
-    from the events as they are now.
+    from the events as they are now. --send then mails it, through the smtp_* settings,
+    to every active subscriber it has not reached (never twice to one subscriber).
     """
     from pulseaugur.brief import BriefPolicy, edition_window, latest_due, parse_edition_id
     from pulseaugur.pipeline import runtime
     from pulseaugur.pipeline.brief import publish_edition
 
     settings = _settings(ctx, database_url=database_url)
+    if resend_interrupted and not send:
+        raise ConfigError("--resend-interrupted", "goes with --send")
+    if send and not settings.email_enabled:
+        raise ConfigError(
+            "smtp_host", "--send needs email configured (smtp_host, mail_from, public_url)"
+        )
     policy = BriefPolicy.from_settings(settings)
     now = runtime.wall_clock()
     try:
@@ -207,6 +229,9 @@ def brief(ctx: click.Context, day: str | None, rebuild: bool, database_url: str 
     storage = runtime.open_database(settings)
     try:
         outcome = publish_edition(storage, policy, wanted, now, rebuild=rebuild)
+        report = None
+        if send and outcome.status != "empty":
+            report = _mail_edition(storage, settings, outcome.edition, resend_interrupted)
     finally:
         storage.close()
     edition = outcome.edition
@@ -228,6 +253,119 @@ def brief(ctx: click.Context, day: str | None, rebuild: bool, database_url: str 
             f"{entry.rank:>3}. [{entry.score:.0f}] {entry.headline} "
             f"({entry.source_count} source{'' if entry.source_count == 1 else 's'}) {entry.path}"
         )
+    if report is not None:
+        click.echo(
+            f"mailed: {report.sent} sent, {report.failed} failed, {report.refused} refused, "
+            f"{report.pending} left" + (f" ({report.error})" if report.error else "")
+        )
+        if not report.clean:
+            sys.exit(1)
+
+
+def _mail_edition(
+    storage: SqlStorage, settings: Settings, edition: BriefEdition, interrupted: bool
+) -> MailReport:
+    """Mail ``edition`` now to the subscribers it has not reached."""
+    from pulseaugur.pipeline import runtime
+    from pulseaugur.pipeline.mail import SmtpConfig, send_edition
+
+    config = SmtpConfig.from_settings(settings)
+    assert config is not None  # checked by the caller
+    return send_edition(storage, config, edition, runtime.wall_clock, interrupted=interrupted)
+
+
+@main.group()
+def subscribers() -> None:
+    """The Brief's subscribers by email (see the smtp_* settings)."""
+
+
+@subscribers.command("add")
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--db", "database_url", help="Database URL (overrides database_url).")
+@click.pass_context
+@_fail_cleanly
+def subscribers_add(
+    ctx: click.Context, addresses: tuple[str, ...], database_url: str | None
+) -> None:
+    """Subscribe these addresses (an unsubscribed one is subscribed again)."""
+    from pulseaugur.brief_mail import new_token, normalize_address
+    from pulseaugur.pipeline import runtime
+
+    settings = _settings(ctx, database_url=database_url)
+    try:
+        normalized = [normalize_address(a) for a in addresses]
+    except ValueError as exc:
+        raise ConfigError("address", str(exc)) from None
+    storage = runtime.open_database(settings)
+    try:
+        for address in normalized:
+            _, added = storage.add_subscriber(address, new_token(), runtime.wall_clock())
+            click.echo(f"{address}: {'subscribed' if added else 'already subscribed'}")
+    finally:
+        storage.close()
+
+
+@subscribers.command("remove")
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--db", "database_url", help="Database URL (overrides database_url).")
+@click.pass_context
+@_fail_cleanly
+def subscribers_remove(
+    ctx: click.Context, addresses: tuple[str, ...], database_url: str | None
+) -> None:
+    """Unsubscribe these addresses (kept, so what was mailed stays on record)."""
+    from pulseaugur.brief_mail import normalize_address
+    from pulseaugur.errors import NotFoundError
+    from pulseaugur.pipeline import runtime
+
+    settings = _settings(ctx, database_url=database_url)
+    try:
+        normalized = [normalize_address(a) for a in addresses]
+    except ValueError as exc:
+        raise ConfigError("address", str(exc)) from None
+    storage = runtime.open_database(settings)
+    try:
+        for address in normalized:
+            found = storage.find_subscriber(address)
+            if found is None:
+                raise NotFoundError(f"{address} is not a subscriber")
+            was_active = found.active
+            storage.unsubscribe(found.token, runtime.wall_clock())
+            click.echo(f"{address}: {'unsubscribed' if was_active else 'already unsubscribed'}")
+    finally:
+        storage.close()
+
+
+@subscribers.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include those who unsubscribed.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per subscriber.")
+@click.option("--db", "database_url", help="Database URL (overrides database_url).")
+@click.pass_context
+@_fail_cleanly
+def subscribers_list(
+    ctx: click.Context, show_all: bool, as_json: bool, database_url: str | None
+) -> None:
+    """The subscribers, oldest first (tokens are never shown)."""
+    from pulseaugur.pipeline import runtime
+
+    settings = _settings(ctx, database_url=database_url)
+    storage = runtime.open_database(settings)
+    try:
+        found = storage.list_subscribers(active_only=not show_all)
+    finally:
+        storage.close()
+    for s in found:
+        ended = s.unsubscribed_at
+        if as_json:
+            record = {
+                "email": s.email,
+                "subscribed_at": s.created_at.isoformat(),
+                "unsubscribed_at": ended.isoformat() if ended else None,
+            }
+            click.echo(json.dumps(record))
+        else:
+            state = f"unsubscribed {ended:%Y-%m-%d %H:%M}" if ended else "active"
+            click.echo(f"{s.email}  since {s.created_at:%Y-%m-%d %H:%M}  {state}")
 
 
 @main.command()

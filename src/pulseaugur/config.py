@@ -15,10 +15,12 @@ ignored).
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +50,14 @@ class Settings:
     allow_private_addresses: bool = False
     log_level: str = "INFO"
     public_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout_s: float = 20.0
+    mail_from: str = ""
     translation_backend: str = ""
     translation_url: str = ""
     translation_model: str = ""
@@ -63,6 +73,23 @@ class Settings:
     brief_min_sources: int = 1
     brief_max_events: int = 10
     brief_hour: int = 6
+    score_authority: float = 0.30
+    score_cluster_strength: float = 0.30
+    score_headline_signal: float = 0.15
+    score_time_decay: float = 0.25
+    score_half_life_hours: float = 12.0
+
+    @property
+    def email_enabled(self) -> bool:
+        """Whether the Brief is mailed: ``smtp_host`` and ``mail_from`` are set."""
+        return bool(self.smtp_host and self.mail_from)
+
+    @property
+    def resolved_smtp_port(self) -> int:
+        """``smtp_port``, or the usual port of the TLS mode when it is 0."""
+        if self.smtp_port:
+            return self.smtp_port
+        return 465 if self.smtp_ssl else 587 if self.smtp_starttls else 25
 
     @property
     def resolved_database_url(self) -> str:
@@ -88,6 +115,19 @@ SETTINGS_HELP: dict[str, str] = {
     "log_level": "DEBUG, INFO, WARNING or ERROR",
     "public_url": "the site's public base URL (https://news.example.org); when set, feeds "
     "that name a WebSub hub are subscribed to and push their updates",
+    "smtp_host": "SMTP server the Brief is mailed through; email is off unless smtp_host and "
+    "mail_from are set (then public_url is required: links in mail are absolute)",
+    "smtp_port": "SMTP port; 0 for the usual one: 465 with smtp_ssl, else 587 with "
+    "smtp_starttls, else 25",
+    "smtp_username": "SMTP login (optional; needs smtp_password, and TLS unless smtp_host is "
+    "a loopback address)",
+    "smtp_password": "SMTP password (a secret, never logged)",
+    "smtp_starttls": "upgrade the SMTP connection with STARTTLS (true by default; the server "
+    "must offer it)",
+    "smtp_ssl": "connect to the SMTP server over TLS from the start (port 465); not with "
+    "smtp_starttls",
+    "smtp_timeout_s": "seconds one SMTP connection or command may take",
+    "mail_from": "the Brief's sender, e.g. 'PulseAugur <brief@news.example.org>'",
     "translation_backend": "service that translates non-English titles into English: "
     "openai (any OpenAI-compatible chat API: llama.cpp, Ollama, vLLM, hosted), "
     "libretranslate, or empty for none (titles then stay untranslated)",
@@ -116,6 +156,13 @@ SETTINGS_HELP: dict[str, str] = {
     "brief_max_events": "most events in one edition of the Brief (1-100)",
     "brief_hour": "UTC hour (0-23) at which the day's edition of the Brief closes and is "
     "published; it holds the 24 hours before",
+    "score_authority": "weight of the authority part (tiers of the covering sources) in the "
+    "0-100 score; the four score_* weights are non-negative with a positive sum",
+    "score_cluster_strength": "weight of the cluster-strength part (distinct and tier-1 "
+    "sources) in the score",
+    "score_headline_signal": "weight of the headline-signal part (the event type) in the score",
+    "score_time_decay": "weight of the time-decay part (freshness) in the score",
+    "score_half_life_hours": "hours after which the time-decay part has halved",
 }
 
 TRANSLATION_BACKENDS: tuple[str, ...] = ("openai", "libretranslate")
@@ -270,6 +317,24 @@ def _parse_secret(raw: Any) -> str:
     return text
 
 
+def _parse_smtp_host(raw: Any) -> str:
+    text = _parse_str(raw)
+    if text and (any(c.isspace() or ord(c) < 32 for c in text) or "/" in text or "@" in text):
+        raise ValueError(f"expected a host name or address, got {text!r}")
+    return text
+
+
+def _parse_mail_from(raw: Any) -> str:
+    text = _parse_line(raw)
+    if not text:
+        return ""
+    name, address = parseaddr(text)
+    local, _, domain = address.rpartition("@")
+    if not local or "." not in domain or any(c.isspace() for c in address):
+        raise ValueError(f"expected an address like 'PulseAugur <brief@example.org>', got {text!r}")
+    return formataddr((name, address)) if name else address
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "data_dir": _parse_path,
     "database_url": _parse_database_url,
@@ -284,6 +349,14 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "allow_private_addresses": _parse_bool,
     "log_level": _parse_log_level,
     "public_url": _parse_http_url,
+    "smtp_host": _parse_smtp_host,
+    "smtp_port": _parse_int(0, 65535),
+    "smtp_username": _parse_line,
+    "smtp_password": _parse_secret,
+    "smtp_starttls": _parse_bool,
+    "smtp_ssl": _parse_bool,
+    "smtp_timeout_s": _parse_positive_float,
+    "mail_from": _parse_mail_from,
     "translation_backend": _parse_translation_backend,
     "translation_url": _parse_http_url,
     "translation_model": _parse_line,
@@ -299,6 +372,11 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "brief_min_sources": _parse_int(1, 1000),
     "brief_max_events": _parse_int(1, 100),
     "brief_hour": _parse_int(0, 23),
+    "score_authority": _parse_float(0.0, 1000.0),
+    "score_cluster_strength": _parse_float(0.0, 1000.0),
+    "score_headline_signal": _parse_float(0.0, 1000.0),
+    "score_time_decay": _parse_float(0.0, 1000.0),
+    "score_half_life_hours": _parse_positive_float,
 }
 
 
@@ -363,9 +441,15 @@ def check_settings(settings: Settings) -> None:
     ``summarizer_url`` and ``summarizer_model`` when ``summarizer`` is ``openai``. The
     Brief's settings are range-checked here too (a ``Settings`` built by hand skips the
     parsers): ``brief_min_score`` 0-100, ``brief_min_sources`` 1 or more,
-    ``brief_max_events`` 1-100, ``brief_hour`` 0-23."""
+    ``brief_max_events`` 1-100, ``brief_hour`` 0-23. So are the score weights:
+    ``score_authority``, ``score_cluster_strength``, ``score_headline_signal`` and
+    ``score_time_decay`` 0-1000 each with a positive sum (the error then names
+    ``score_authority``, the first of them), ``score_half_life_hours`` positive and
+    finite."""
+    _check_mail(settings)
     _check_summarizer(settings)
     _check_brief(settings)
+    _check_score(settings)
     backend = settings.translation_backend
     if not backend:
         return
@@ -395,6 +479,40 @@ def _check_summarizer(settings: Settings) -> None:
             )
 
 
+def _check_mail(settings: Settings) -> None:
+    """Email needs ``smtp_host`` and ``mail_from`` together, ``public_url``, a login in
+    full (``smtp_username`` with ``smtp_password``), one TLS mode, and TLS for a login
+    unless the server is on a loopback address (a password never crosses a network in
+    clear)."""
+    if bool(settings.smtp_host) != bool(settings.mail_from):
+        missing = "mail_from" if settings.smtp_host else "smtp_host"
+        other = "smtp_host" if settings.smtp_host else "mail_from"
+        raise ConfigError(
+            missing,
+            f"required with {other} to send the Brief by email "
+            f"(set {missing} in the config file or {ENV_PREFIX}{missing.upper()})",
+        )
+    if not settings.smtp_host:
+        return
+    if not settings.public_url:
+        raise ConfigError(
+            "public_url",
+            "required to send the Brief by email: links in mail must be absolute "
+            f"(set public_url in the config file or {ENV_PREFIX}PUBLIC_URL)",
+        )
+    if settings.smtp_ssl and settings.smtp_starttls:
+        raise ConfigError("smtp_starttls", "set smtp_starttls = false when smtp_ssl is true")
+    if bool(settings.smtp_username) != bool(settings.smtp_password):
+        missing = "smtp_password" if settings.smtp_username else "smtp_username"
+        raise ConfigError(missing, "smtp_username and smtp_password go together")
+    loopback = settings.smtp_host in ("localhost", "127.0.0.1", "::1")
+    if settings.smtp_username and not (settings.smtp_ssl or settings.smtp_starttls or loopback):
+        raise ConfigError(
+            "smtp_starttls",
+            "an SMTP login needs smtp_starttls or smtp_ssl (the password would travel in clear)",
+        )
+
+
 _BRIEF_RANGES: tuple[tuple[str, float, float], ...] = (
     ("brief_min_score", 0, 100),
     ("brief_min_sources", 1, 1000),
@@ -414,3 +532,36 @@ def _check_brief(settings: Settings) -> None:
             )
         if name != "brief_min_score" and value != int(value):
             raise ConfigError(name, f"expected a whole number, got {value!r}")
+
+
+SCORE_WEIGHT_SETTINGS: tuple[str, ...] = (
+    "score_authority",
+    "score_cluster_strength",
+    "score_headline_signal",
+    "score_time_decay",
+)
+"""The settings holding the weights of the score's four parts, in the score's order."""
+
+
+def _check_score(settings: Settings) -> None:
+    for name in SCORE_WEIGHT_SETTINGS:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1000:
+            raise ConfigError(
+                name,
+                f"expected a number from 0 to 1000, got {value!r} "
+                f"(set {name} in the config file or {ENV_PREFIX}{name.upper()})",
+            )
+    if sum(getattr(settings, name) for name in SCORE_WEIGHT_SETTINGS) <= 0:
+        raise ConfigError(
+            SCORE_WEIGHT_SETTINGS[0],
+            "the score weights (" + ", ".join(SCORE_WEIGHT_SETTINGS) + ") are all 0; "
+            "at least one must be positive",
+        )
+    half_life = settings.score_half_life_hours
+    if (
+        isinstance(half_life, bool)
+        or not isinstance(half_life, int | float)
+        or not 0 < half_life < math.inf
+    ):
+        raise ConfigError("score_half_life_hours", f"expected a positive number, got {half_life!r}")

@@ -324,3 +324,32 @@ class BriefEdition:
     min_sources: int
     max_events: int
     entries: tuple[BriefEntry, ...]
+
+
+DeliveryStatus = Literal["sending", "sent", "failed", "refused"]
+"""Where one edition's mail to one subscriber stands: claimed and being sent
+(``sending``; left so by a crash, it is not sent again automatically), accepted by the
+SMTP server (``sent``), refused for now or cut off (``failed``, tried again on the next
+run), or refused for good by the server (``refused``, a 5xx reply: not retried)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """A reader of the Brief by email.
+
+    ``email`` is normalized (``brief_mail.normalize_address``: lower-cased, ASCII, the
+    domain in IDNA form) and unique; ``token`` is the secret of the subscriber's
+    unsubscribe link (random, URL-safe; never shown in ``repr`` or logs);
+    ``unsubscribed_at`` is None while the subscription is active.
+    """
+
+    id: int
+    email: str
+    token: str = field(repr=False)
+    created_at: datetime
+    unsubscribed_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether editions are mailed to this subscriber."""
+        return self.unsubscribed_at is None

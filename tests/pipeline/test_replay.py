@@ -197,3 +197,27 @@ def test_replay_publishes_an_edition_for_each_replayed_day(replayed: SqlStorage)
     ]
     assert gpt5
     assert gpt5[0].cluster.id in event_ids, "the GPT-5 launch is in that day's Brief"
+
+
+def test_every_story_is_grounded_unique_and_within_limits(replayed: SqlStorage) -> None:
+    """The story-quality bar of ``scripts/bench stories``, on the slice: no unsupported
+    fact in any headline, summary sentence, IMPACT or RANK_REASON; no two live stories
+    with the same headline; headlines of 1-110 characters, summaries of 2-4 sentences."""
+    from pulseaugur.summarize.quality import (
+        duplicate_headlines,
+        limit_problems,
+        story_ungrounded,
+    )
+
+    events = replayed.list_events(limit=1000).events
+    assert len(events) >= 100
+    problems: list[str] = []
+    for event in events:
+        assert event.story is not None
+        facts = story_ungrounded(event.story, event.cluster, event.coverage)
+        if facts:
+            problems.append(f"{event.path}: ungrounded {facts}")
+        problems += [f"{event.path}: {p}" for p in limit_problems(event.story)]
+    duplicates = duplicate_headlines(e.story for e in events if e.story is not None)
+    problems += [f"same headline on {ids}: {h}" for h, ids in duplicates.items()]
+    assert not problems, "\n".join(problems[:20])

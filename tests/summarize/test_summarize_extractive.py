@@ -140,7 +140,13 @@ def test_a_sentence_several_items_carry_cites_them_all() -> None:
     assert cited[shared] == ("tc-1", "zd-1")
 
 
-def test_one_usable_sentence_gives_a_one_sentence_summary() -> None:
+def _grounded(story_entries: list[CoverageEntry], texts: list[str]) -> bool:
+    features = event_features(cluster(), story_entries, NOW)
+    sources, allowed = sources_text(story_entries), record_terms(features)
+    return all(not ungrounded_facts(t, sources, allowed) for t in texts)
+
+
+def test_one_usable_sentence_is_followed_by_who_reports_it() -> None:
     e = entry(
         "tc-1",
         TC,
@@ -148,17 +154,47 @@ def test_one_usable_sentence_gives_a_one_sentence_summary() -> None:
         body="The company plans to hire local engineers this year. Read more",
     )
     story = ExtractiveSummarizer().summarize(cluster(), [e], NOW)
-    assert [s.text for s in story.summary] == [
-        "The company plans to hire local engineers this year."
+    assert [(s.text, s.item_ids) for s in story.summary] == [
+        ("The company plans to hire local engineers this year.", ("tc-1",)),
+        ("So far only TechCrunch, a tier-1 source, reports this.", ("tc-1",)),
     ]
+    assert _grounded([e], [s.text for s in story.summary])
 
 
-def test_no_usable_sentence_falls_back_to_the_headline() -> None:
-    e = entry("tc-1", TC, title="Anthropic opens an office in Tokyo", body="Tokyo")
+def test_a_cut_off_sentence_fills_the_second_place_before_our_records() -> None:
+    e = entry(
+        "tc-1",
+        TC,
+        title="Anthropic opens an office in Tokyo",
+        body="The company plans to hire local engineers this year. "
+        "Its first hires will work on models for Japanese customers in finance and […]",
+    )
+    story = ExtractiveSummarizer().summarize(cluster(), [e], NOW)
+    assert len(story.summary) == 2
+    assert story.summary[1].text.endswith("…")
+    assert "So far" not in story.summary_text
+
+
+def test_no_usable_sentence_falls_back_to_the_headline_and_our_records() -> None:
+    e = entry("lab-1", LAB, title="Anthropic opens an office in Tokyo", body="Tokyo")
     story = ExtractiveSummarizer().summarize(cluster(), [e], NOW)
     assert [(s.text, s.item_ids) for s in story.summary] == [
-        ("Anthropic opens an office in Tokyo.", ("tc-1",))
+        ("Anthropic opens an office in Tokyo.", ("lab-1",)),
+        ("So far the only source on this is the original publisher, OpenAI.", ("lab-1",)),
     ]
+
+
+def test_several_sources_without_a_second_sentence_are_named() -> None:
+    entries = [
+        entry("tc-1", TC, title="Interactive maps of any Hugging Face model", body=""),
+        entry("zd-1", ZD, minutes=5, title="Interactive maps of any Hugging Face model", body=""),
+    ]
+    story = ExtractiveSummarizer().summarize(cluster(), entries, NOW)
+    assert [(s.text, s.item_ids) for s in story.summary] == [
+        ("Interactive maps of any Hugging Face model.", ("tc-1",)),
+        ("It is reported by 2 sources: TechCrunch and ZDNET.", ("tc-1", "zd-1")),
+    ]
+    assert _grounded(entries, [s.text for s in story.summary])
 
 
 def test_a_body_that_repeats_the_title_is_used_only_as_a_fallback() -> None:
@@ -169,7 +205,10 @@ def test_a_body_that_repeats_the_title_is_used_only_as_a_fallback() -> None:
         body="Interactive maps of any Hugging Face model",
     )
     story = ExtractiveSummarizer().summarize(cluster(), [e], NOW)
-    assert story.summary_text == "Interactive maps of any Hugging Face model."
+    assert story.summary_text == (
+        "Interactive maps of any Hugging Face model. "
+        "So far only ZDNET, a tier-2 source, reports this."
+    )
 
 
 def test_long_sentences_are_cut_honestly() -> None:

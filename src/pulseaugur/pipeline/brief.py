@@ -14,13 +14,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pulseaugur.brief import BriefPolicy, build_edition, due_between, edition_id, edition_window
 from pulseaugur.errors import NotFoundError, PulseAugurError
 from pulseaugur.pipeline.pipeline import Clock
 from pulseaugur.storage.base import Storage
 from pulseaugur.types import BriefEdition
+
+if TYPE_CHECKING:
+    from pulseaugur.pipeline.mail import BriefMailer
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +89,37 @@ class BriefPublisher:
     scheduler calls it under its processing lock.
     """
 
-    def __init__(self, storage: Storage, policy: BriefPolicy, clock: Clock) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        policy: BriefPolicy,
+        clock: Clock,
+        mailer: BriefMailer | None = None,
+    ) -> None:
         self.storage = storage
         self.policy = policy
         self.clock = clock
+        self.mailer = mailer
         self._checked: datetime | None = None
 
     def publish_due(self) -> list[PublishOutcome]:
         """Publish the editions due since the last call; returns what was done for each.
-        A storage error is logged and the edition tried again on the next call."""
+        A storage error is logged and the edition tried again on the next call.
+
+        With a ``mailer`` (email configured), then mail the latest edition to the
+        subscribers it has not reached (``pipeline/mail.py``): at once when one was just
+        published, else when the mailer's retry wait is over. Mail errors are logged,
+        never raised."""
+        outcomes = self._publish_due()
+        if self.mailer is not None:
+            published = any(o.status == "published" for o in outcomes)
+            try:
+                self.mailer.send_due(force=published)
+            except PulseAugurError as exc:
+                log.error("could not mail the Brief: %s", exc)
+        return outcomes
+
+    def _publish_due(self) -> list[PublishOutcome]:
         now = self.clock()
         days = due_between(self._checked, now, self.policy.hour)
         if self._checked is not None and not days:

@@ -18,7 +18,9 @@ When a document shows open events to be one (``Assignment.merged``), each absorb
 event is merged into the document's event in storage, in the clusterer's order, before
 the document joins it (``Storage.merge_clusters``: the absorbed ids keep answering and
 redirect to the survivor); then the survivor's story is written anew and the absorbed
-events are not summarized again. Storylines found to be one
+events are not summarized again. No two live events carry the same headline: a story
+whose headline another live event has gets a grounded variant (``pipeline/headlines.py``).
+Storylines found to be one
 (``Assignment.merged_storylines``) move all their events to the surviving storyline.
 
 Nothing is lost across restarts: ``resume`` rebuilds the clusterer (and the
@@ -38,6 +40,7 @@ from pulseaugur.cluster.base import Clusterer
 from pulseaugur.dedup.keys import item_id
 from pulseaugur.dedup.near import NearDuplicateIndex, simhash
 from pulseaugur.normalize.item import normalize_item
+from pulseaugur.pipeline.headlines import HeadlineIndex, distinct_headline
 from pulseaugur.pipeline.slug import slugify
 from pulseaugur.sources.kinds import parse_document
 from pulseaugur.storage.base import Storage
@@ -115,6 +118,14 @@ class Pipeline:
         self.summarizer = summarizer
         self.clock = clock
         self.near_duplicates = NearDuplicateIndex()
+        self._headlines: HeadlineIndex | None = None
+
+    @property
+    def headlines(self) -> HeadlineIndex:
+        """Which live event carries each headline, read from storage on first use."""
+        if self._headlines is None:
+            self._headlines = HeadlineIndex.from_storage(self.storage)
+        return self._headlines
 
     def resume(self, window: timedelta) -> int:
         """Rebuild clusterer state from events updated within ``window`` of now, then
@@ -233,6 +244,7 @@ class Pipeline:
         for absorbed in assignment.merged:
             log.info("event %d merged into event %d", absorbed, cluster.id)
             self.storage.merge_clusters(absorbed, cluster.id, now)
+            self.headlines.release(absorbed)
         for absorbed_line, surviving_line in assignment.merged_storylines:
             moved = self.storage.merge_storylines(absorbed_line, surviving_line)
             log.info(
@@ -254,5 +266,7 @@ class Pipeline:
             source_count=len({entry.source.id for entry in coverage}),
         )
         self.storage.save_cluster(cluster)
-        story = self.summarizer.summarize(cluster, coverage, self.clock())
+        now = self.clock()
+        story = self.summarizer.summarize(cluster, coverage, now)
+        story = distinct_headline(story, cluster, coverage, now, self.headlines)
         self.storage.save_story(replace(story, version=cluster.item_count))

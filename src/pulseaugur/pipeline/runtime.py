@@ -23,6 +23,7 @@ from pulseaugur.normalize.translate import blocking_title_filler, translator_fro
 from pulseaugur.pipeline.brief import BriefPublisher
 from pulseaugur.pipeline.pipeline import Clock, Pipeline
 from pulseaugur.pipeline.scheduler import Scheduler
+from pulseaugur.rank import ScoreWeights
 from pulseaugur.sources.http import HttpClient
 from pulseaugur.sources.registry import load_registry
 from pulseaugur.storage import SqlStorage, open_storage
@@ -88,8 +89,8 @@ async def title_translation(
 @asynccontextmanager
 async def event_summarizer(settings: Settings) -> AsyncIterator[Summarizer]:
     """The summarizer the ``summarizer*`` settings ask for (``summarize/llm.py``): the
-    extractive one, or an LLM summarizer falling back to it; its HTTP client is closed
-    on exit."""
+    extractive one, or an LLM summarizer falling back to it, scoring with the ``score_*``
+    settings' weights; its HTTP client is closed on exit."""
     with configured_summarizer(settings) as summarizer:
         if summarizer.name != EXTRACTIVE:
             log.info("summarizing events with %r, extractive on failure", summarizer)
@@ -109,9 +110,20 @@ def sync_registry(storage: SqlStorage, settings: Settings) -> int:
     return len(sources)
 
 
-def brief_publisher(storage: SqlStorage, settings: Settings, clock: Clock) -> BriefPublisher:
-    """What publishes the Brief's editions on ``clock``, with the ``brief_*`` settings."""
-    return BriefPublisher(storage, BriefPolicy.from_settings(settings), clock)
+def brief_publisher(
+    storage: SqlStorage, settings: Settings, clock: Clock, *, mail: bool = False
+) -> BriefPublisher:
+    """What publishes the Brief's editions on ``clock``, with the ``brief_*`` settings;
+    with ``mail`` (the live service, never a replay) and email configured, it also mails
+    them (``pipeline/mail.py``)."""
+    from pulseaugur.pipeline.mail import BriefMailer, SmtpConfig
+
+    smtp = SmtpConfig.from_settings(settings) if mail else None
+    mailer = None
+    if smtp is not None:
+        mailer = BriefMailer(storage, smtp, clock)
+        log.info("mailing the Brief through %s", smtp.server)
+    return BriefPublisher(storage, BriefPolicy.from_settings(settings), clock, mailer)
 
 
 def web_server(
@@ -123,10 +135,13 @@ def web_server(
 ) -> uvicorn.Server:
     """A uvicorn server for the web app over ``storage``; ``settings`` are the ones the
     service runs with (the methods pages describe them; ``public_url`` is the base of
-    the Brief feeds' absolute links)."""
+    the Brief feeds' absolute links; their ``score_*`` weights are the ones
+    ``/methods/ranking`` shows, as the summarizers of :func:`event_summarizer` score
+    with them)."""
     from pulseaugur.web import create_app
 
-    app = create_app(storage, settings=settings)
+    weights = ScoreWeights.from_settings(settings) if settings is not None else None
+    app = create_app(storage, settings=settings, weights=weights)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     return uvicorn.Server(config)
 
@@ -158,7 +173,7 @@ async def run_service(settings: Settings) -> None:
             pipeline,
             clock=wall_clock,
             public_url=settings.public_url,
-            brief=brief_publisher(storage, settings, wall_clock),
+            brief=brief_publisher(storage, settings, wall_clock, mail=True),
         )
         server = web_server(storage, settings.host, settings.port, settings=settings)
         stop = asyncio.Event()

@@ -30,10 +30,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pulseaugur.rank.authority import distinct_sources
 from pulseaugur.rank.event_type import classify_event_type
 from pulseaugur.types import Cluster, CoverageEntry, ScoreParts
+
+if TYPE_CHECKING:
+    from pulseaugur.config import Settings
 
 TIER_POINTS: Mapping[int, float] = {1: 100.0, 2: 65.0, 3: 35.0}
 """Authority points of a source by tier; tiers outside 1–3 are clamped into it."""
@@ -79,6 +83,20 @@ class ScoreWeights:
             raise ValueError(f"score weights must be non-negative with a positive sum: {self}")
         if not self.half_life_hours > 0:
             raise ValueError(f"half_life_hours must be positive: {self.half_life_hours}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScoreWeights:
+        """The weights the ``score_*`` settings give (``score_authority``,
+        ``score_cluster_strength``, ``score_headline_signal``, ``score_time_decay``,
+        ``score_half_life_hours``). Raises ``ValueError`` for weights this class refuses
+        (``check_settings`` refuses them first, naming the setting)."""
+        return cls(
+            authority=settings.score_authority,
+            cluster_strength=settings.score_cluster_strength,
+            headline_signal=settings.score_headline_signal,
+            time_decay=settings.score_time_decay,
+            half_life_hours=settings.score_half_life_hours,
+        )
 
     @property
     def total_weight(self) -> float:

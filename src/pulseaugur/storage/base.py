@@ -18,6 +18,10 @@ SQLite and PostgreSQL alike):
   event.
 - An edition of the Brief is stored once for its date and then stays as published
   (``save_brief``): later changes to its events, merges included, do not change it.
+- An edition is mailed to a subscriber at most once: a delivery is claimed
+  (``claim_delivery``) before the message is handed to the SMTP server, and only one
+  caller wins a claim; a delivery marked failed may be claimed again, one left
+  ``sending`` (a crash mid-send) only when asked for explicitly.
 """
 
 from __future__ import annotations
@@ -31,10 +35,12 @@ from pulseaugur.types import (
     BriefEdition,
     Cluster,
     CoverageEntry,
+    DeliveryStatus,
     Item,
     Source,
     SourceState,
     Story,
+    Subscriber,
     Subscription,
 )
 
@@ -256,6 +262,56 @@ class Storage(Protocol):
     def brief_neighbours(self, edition_id: str) -> tuple[str | None, str | None]:
         """The ids of the stored editions just before and just after ``edition_id``
         (None where there is none); ``edition_id`` itself need not be stored."""
+
+    # subscribers of the Brief by email
+    def add_subscriber(self, email: str, token: str, when: datetime) -> tuple[Subscriber, bool]:
+        """Subscribe ``email`` (already normalized) with the secret unsubscribe ``token``.
+        A new address is stored; an unsubscribed one is active again from ``when``, with
+        ``token`` as its new secret; an active one is left as it is. Returns the
+        subscriber and whether it became active now (False: it already was)."""
+
+    def find_subscriber(self, email: str) -> Subscriber | None:
+        """The subscriber with this (normalized) address, active or not."""
+
+    def get_subscriber(self, token: str) -> Subscriber:
+        """The subscriber whose unsubscribe token is ``token``; ``NotFoundError`` if none."""
+
+    def unsubscribe(self, token: str, when: datetime) -> Subscriber:
+        """End the subscription of ``token`` at ``when`` (an ended one keeps its first
+        end time) and return it; ``NotFoundError`` for an unknown token."""
+
+    def list_subscribers(self, *, active_only: bool = False) -> list[Subscriber]:
+        """Every subscriber (only the active ones with ``active_only``), by id."""
+
+    def undelivered(self, edition_id: str, *, interrupted: bool = False) -> list[Subscriber]:
+        """The active subscribers the edition is still to be mailed to, by id: those with
+        no delivery of it, or a failed one; also those left ``sending`` with
+        ``interrupted``."""
+
+    def claim_delivery(
+        self, edition_id: str, subscriber_id: int, when: datetime, *, interrupted: bool = False
+    ) -> bool:
+        """Mark the edition as being mailed to the subscriber (``sending``), before the
+        message is handed over. True when this caller won the claim: there was no
+        delivery, or a failed one (or, with ``interrupted``, one left ``sending``);
+        False, and no change, otherwise (already sent, or another sender has it)."""
+
+    def finish_delivery(
+        self,
+        edition_id: str,
+        subscriber_id: int,
+        when: datetime,
+        error: str | None = None,
+        *,
+        permanent: bool = False,
+    ) -> None:
+        """Record the outcome of a claimed delivery: ``sent`` without ``error``; with
+        one, ``failed`` (claimable again: tried on the next run), or ``refused`` when
+        ``permanent`` (never claimed again)."""
+
+    def delivery_counts(self, edition_id: str) -> dict[DeliveryStatus, int]:
+        """How many deliveries of the edition are in each state (states with none are
+        left out)."""
 
     def counts(self) -> Counts:
         """Row totals (events split into live and merged, see ``Counts``)."""

@@ -220,3 +220,32 @@ brief_entries = sa.Table(
     sa.Column("tags", sa.JSON, nullable=False),
     sa.Index("ix_brief_entries_cluster", "cluster_id"),
 )
+
+subscribers = sa.Table(
+    "subscribers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("unsubscribed_at", UTCDateTime),
+)
+
+# No foreign key on edition_id: rebuilding an edition replaces its row, and the log of
+# what was mailed must outlive that (a rebuilt edition is not mailed again).
+brief_deliveries = sa.Table(
+    "brief_deliveries",
+    metadata,
+    sa.Column("edition_id", sa.String(10), primary_key=True),
+    sa.Column(
+        "subscriber_id",
+        sa.Integer,
+        sa.ForeignKey("subscribers.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("error", sa.Text),
+)

@@ -36,11 +36,13 @@ from pulseaugur.types import (
     BriefEntry,
     Cluster,
     CoverageEntry,
+    DeliveryStatus,
     Item,
     ScoreParts,
     Source,
     SourceState,
     Story,
+    Subscriber,
     Subscription,
     SummarySentence,
 )
@@ -720,6 +722,128 @@ class SqlStorage:
             for head in heads
         ]
 
+    # ---- subscribers of the Brief by email --------------------------------------------
+
+    def add_subscriber(self, email: str, token: str, when: datetime) -> tuple[Subscriber, bool]:
+        s = t.subscribers
+        with self._tx() as conn:
+            values = {"email": email, "token": token, "created_at": when}
+            if self._insert_ignore(conn, s, values):
+                became_active = True
+            else:
+                reactivated = conn.execute(
+                    s.update()
+                    .where(s.c.email == email, s.c.unsubscribed_at.is_not(None))
+                    .values(unsubscribed_at=None, token=token)
+                    .returning(s.c.id)
+                ).first()
+                became_active = reactivated is not None
+            row = conn.execute(sa.select(s).where(s.c.email == email)).one()
+        return _subscriber_from_row(row._mapping), became_active
+
+    def find_subscriber(self, email: str) -> Subscriber | None:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(t.subscribers).where(t.subscribers.c.email == email))
+            found = row.first()
+        return _subscriber_from_row(found._mapping) if found is not None else None
+
+    def get_subscriber(self, token: str) -> Subscriber:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(t.subscribers).where(t.subscribers.c.token == token))
+            found = row.first()
+        if found is None:
+            raise NotFoundError("no subscriber with this unsubscribe token")
+        return _subscriber_from_row(found._mapping)
+
+    def unsubscribe(self, token: str, when: datetime) -> Subscriber:
+        s = t.subscribers
+        with self._tx() as conn:
+            conn.execute(
+                s.update()
+                .where(s.c.token == token, s.c.unsubscribed_at.is_(None))
+                .values(unsubscribed_at=when)
+            )
+        return self.get_subscriber(token)
+
+    def list_subscribers(self, *, active_only: bool = False) -> list[Subscriber]:
+        query = sa.select(t.subscribers).order_by(t.subscribers.c.id)
+        if active_only:
+            query = query.where(t.subscribers.c.unsubscribed_at.is_(None))
+        with self._tx() as conn:
+            return [_subscriber_from_row(row._mapping) for row in conn.execute(query)]
+
+    def undelivered(self, edition_id: str, *, interrupted: bool = False) -> list[Subscriber]:
+        s, d = t.subscribers, t.brief_deliveries
+        retry = ["failed", "sending"] if interrupted else ["failed"]
+        done = sa.select(d.c.subscriber_id).where(
+            d.c.edition_id == edition_id, d.c.status.not_in(retry)
+        )
+        query = (
+            sa.select(s).where(s.c.unsubscribed_at.is_(None), s.c.id.not_in(done)).order_by(s.c.id)
+        )
+        with self._tx() as conn:
+            return [_subscriber_from_row(row._mapping) for row in conn.execute(query)]
+
+    def claim_delivery(
+        self, edition_id: str, subscriber_id: int, when: datetime, *, interrupted: bool = False
+    ) -> bool:
+        d = t.brief_deliveries
+        retry = ["failed", "sending"] if interrupted else ["failed"]
+        with self._tx() as conn:
+            values = {
+                "edition_id": edition_id,
+                "subscriber_id": subscriber_id,
+                "status": "sending",
+                "attempts": 1,
+                "updated_at": when,
+                "error": None,
+            }
+            if self._insert_ignore(conn, d, values):
+                return True
+            claimed = conn.execute(
+                d.update()
+                .where(
+                    d.c.edition_id == edition_id,
+                    d.c.subscriber_id == subscriber_id,
+                    d.c.status.in_(retry),
+                )
+                .values(status="sending", attempts=d.c.attempts + 1, updated_at=when, error=None)
+                .returning(d.c.edition_id)
+            ).first()
+        return claimed is not None
+
+    def finish_delivery(
+        self,
+        edition_id: str,
+        subscriber_id: int,
+        when: datetime,
+        error: str | None = None,
+        *,
+        permanent: bool = False,
+    ) -> None:
+        d = t.brief_deliveries
+        status = "sent" if error is None else "refused" if permanent else "failed"
+        with self._tx() as conn:
+            conn.execute(
+                d.update()
+                .where(d.c.edition_id == edition_id, d.c.subscriber_id == subscriber_id)
+                .values(
+                    status=status,
+                    updated_at=when,
+                    error=error,
+                )
+            )
+
+    def delivery_counts(self, edition_id: str) -> dict[DeliveryStatus, int]:
+        d = t.brief_deliveries
+        query = (
+            sa.select(d.c.status, sa.func.count())
+            .where(d.c.edition_id == edition_id)
+            .group_by(d.c.status)
+        )
+        with self._tx() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
+
     def counts(self) -> Counts:
         def count(conn: sa.Connection, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
             return int(
@@ -743,6 +867,16 @@ class SqlStorage:
 
 
 # ---- row mapping ---------------------------------------------------------------------
+
+
+def _subscriber_from_row(row: Mapping[Any, Any]) -> Subscriber:
+    return Subscriber(
+        id=row["id"],
+        email=row["email"],
+        token=row["token"],
+        created_at=row["created_at"],
+        unsubscribed_at=row["unsubscribed_at"],
+    )
 
 
 def _source_row(source: Source) -> dict[str, Any]:

@@ -30,9 +30,12 @@ Summary
     :data:`HEADLINE_REPEAT`; many feeds repeat the title as the body) is not usable.
     Fallbacks, in order, when no usable sentence exists: sentences that repeat a title;
     sentences the feed cut off (ending in ``…``, at least 8 words); finally the headline
-    itself, citing the item it came from. So a summary has 2–4 sentences when the items
-    hold at least two usable sentences that do not repeat each other (cosine <
-    :data:`REDUNDANCY`), and 1 otherwise.
+    itself, citing the item it came from. A summary with fewer than
+    :data:`MIN_SENTENCES` picks is filled from the weaker kinds (cut-off sentences, then
+    title repeats) that do not repeat a pick; when the items hold nothing more, its last
+    sentence is written from our records (:func:`~.lines.coverage_sentence`: who reports
+    the event, of what tier), citing one item per source. So every summary has 2–4
+    sentences, and none states a fact no source or record holds.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from pulseaugur.rank import DEFAULT_WEIGHTS, ScoreWeights
+from pulseaugur.rank import DEFAULT_WEIGHTS, ScoreWeights, distinct_sources
 from pulseaugur.summarize.base import EXTRACTIVE
 from pulseaugur.summarize.features import (
     EventFeatures,
@@ -54,7 +57,7 @@ from pulseaugur.summarize.features import (
     source_prior,
 )
 from pulseaugur.summarize.headline import MAX_HEADLINE_CHARS, choose_headline, clean_title
-from pulseaugur.summarize.lines import impact_line, rank_reason_line
+from pulseaugur.summarize.lines import coverage_sentence, impact_line, rank_reason_line
 from pulseaugur.summarize.text import (
     MAX_SENTENCE_CHARS,
     content_words,
@@ -242,10 +245,24 @@ class ExtractiveSummarizer:
             chosen = _select([c for c in candidates if c.kind == kind], self.max_sentences)
             if chosen:
                 break
-        if not chosen:
-            return (SummarySentence(finish_sentence(headline), (headline_item,)),)
+        wanted = min(MIN_SENTENCES, self.max_sentences)
+        for kind in ("fragment", "repeat"):  # fill up to two from the weaker kinds
+            for cand in sorted(
+                (c for c in candidates if c.kind == kind and c not in chosen),
+                key=lambda c: (-c.score, c.rank, c.position),
+            ):
+                if len(chosen) >= wanted:
+                    break
+                if all(_cosine(cand.vector, c.vector) < REDUNDANCY for c in chosen):
+                    chosen.append(cand)
         chosen.sort(key=lambda c: (c.rank, c.position))
-        return tuple(SummarySentence(c.text, tuple(c.item_ids)) for c in chosen)
+        out = [SummarySentence(c.text, tuple(c.item_ids)) for c in chosen]
+        if not out:
+            out.append(SummarySentence(finish_sentence(headline), (headline_item,)))
+        if len(out) < wanted:  # the items hold no second sentence: say who reports it
+            cites = tuple(dict.fromkeys(e.item.id for e in distinct_sources(features.entries)))
+            out.append(SummarySentence(coverage_sentence(features), cites))
+        return tuple(out)
 
     def summarize(self, cluster: Cluster, entries: Sequence[CoverageEntry], now: datetime) -> Story:
         """The story of ``cluster``; raises ``ValueError`` for no entries."""

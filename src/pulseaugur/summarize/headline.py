@@ -206,3 +206,31 @@ def choose_headline(
         if value > best_score:
             best, best_score = title, value
     return best
+
+
+def headline_variants(
+    headline: str, names: Sequence[str], dates: Sequence[str], *, limit: int = MAX_HEADLINE_CHARS
+) -> list[str]:
+    """Other forms of ``headline`` that tell it apart from another event's identical
+    one, best first, each at most ``limit`` characters: ``"<headline>: <name>"`` for each
+    of ``names`` (names from the event's own items) not already in it, then
+    ``"<headline> (<date>)"`` for each of ``dates`` (``YYYY-MM-DD`` dates from our
+    records). A headline too long for the suffix is shortened first (as
+    :func:`clean_title` does). Nothing is added that the caller did not pass, so the
+    variants are as grounded as ``names`` and ``dates``."""
+    base = headline.rstrip(" .:;,")
+    suffixes = [
+        f": {name}" for name in names if name and name.casefold() not in base.casefold()
+    ] + [f" ({day})" for day in dates if day]
+    out: list[str] = []
+    for suffix in suffixes:
+        room = limit - len(suffix)
+        if room < 20:
+            continue
+        stem = _shorten_headline(base, room).rstrip(" .:;,")
+        if len(stem) > room:  # _shorten_headline may end in "…" within its limit
+            continue
+        variant = stem + suffix
+        if variant not in out:
+            out.append(variant)
+    return out

@@ -256,13 +256,41 @@ def rank_reason_line(features: EventFeatures) -> str:
     return f"{label} {_coverage_phrase(features)}; {_drivers_phrase(features)}."
 
 
+def coverage_sentence(features: EventFeatures) -> str:
+    """A summary sentence from our records, for events whose items hold fewer than two
+    sentences to copy: who reports the event and of what tier — never what happened.
+    Every fact in it is among :func:`record_terms`."""
+    sources = features.sources
+    if len(sources) == 1:
+        source = sources[0]
+        if source.primary:
+            return f"So far the only source on this is the original publisher, {source.outlet}."
+        return f"So far only {source.outlet}, a tier-{source.tier} source, reports this."
+    outlets = list(dict.fromkeys(s.outlet for s in sources))
+    named = (
+        join_names(outlets)
+        if len(outlets) <= MAX_NAMED_OUTLETS
+        else ", ".join(outlets[:MAX_NAMED_OUTLETS]) + " and others"
+    )
+    return f"It is reported by {len(sources)} sources: {named}."
+
+
+def record_dates(features: EventFeatures) -> tuple[str, ...]:
+    """The UTC publication dates (``YYYY-MM-DD``) of the event's items, earliest first:
+    dates from our records a headline may carry to tell two events apart."""
+    days = sorted({e.item.published_at.date().isoformat() for e in features.entries})
+    return tuple(days)
+
+
 def record_terms(features: EventFeatures) -> tuple[str, ...]:
     """Facts from our own records the lines may state: outlet and source names, the
-    counts of sources, items and tier-1 sources, and the tier labels."""
+    counts of sources, items and tier-1 sources, the tier labels, and the items'
+    publication dates (:func:`record_dates`)."""
     counts = {features.source_count, features.item_count, features.tier1_count}
     tiers = {f"tier-{s.tier}" for s in features.sources}
     return (
         *outlet_names(features.sources),
         *(str(c) for c in sorted(counts)),
         *sorted(tiers),
+        *record_dates(features),
     )

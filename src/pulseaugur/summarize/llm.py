@@ -896,11 +896,13 @@ def _read_capped(response: httpx.Response, deadline: float) -> bytes:
 def summarizer_from_settings(settings: Settings, client: httpx.Client) -> Summarizer:
     """The summarizer the ``summarizer*`` settings ask for: an :class:`LlmSummarizer`
     for ``openai`` (requests through ``client``, which the caller owns and closes), else
-    the :class:`ExtractiveSummarizer`. Raises ``ConfigError`` naming the setting when
-    the settings are incomplete or invalid."""
+    the :class:`ExtractiveSummarizer`; either scores with the ``score_*`` settings'
+    weights (:meth:`ScoreWeights.from_settings`). Raises ``ConfigError`` naming the
+    setting when the settings are incomplete or invalid."""
     check_settings(settings)
+    weights = ScoreWeights.from_settings(settings)
     if settings.summarizer != "openai":
-        return ExtractiveSummarizer()
+        return ExtractiveSummarizer(weights=weights)
     try:
         return LlmSummarizer(
             settings.summarizer_url,
@@ -909,6 +911,7 @@ def summarizer_from_settings(settings: Settings, client: httpx.Client) -> Summar
             timeout_s=settings.summarizer_timeout_s,
             daily_tokens=settings.summarizer_daily_tokens,
             client=client,
+            weights=weights,
         )
     except ValueError as exc:
         raise ConfigError("summarizer_url", str(exc)) from None

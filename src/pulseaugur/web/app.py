@@ -28,7 +28,7 @@ from pulseaugur.config import Settings
 from pulseaugur.errors import NotFoundError
 from pulseaugur.rank import DEFAULT_WEIGHTS, ScoreWeights
 from pulseaugur.storage.base import Storage
-from pulseaugur.web import api, brief, methods, pages, websub
+from pulseaugur.web import api, brief, mail, methods, pages, websub
 from pulseaugur.web.context import STATIC_DIR, BadRequest, WebContext, make_environment
 
 log = logging.getLogger(__name__)
@@ -171,5 +171,6 @@ def create_app(
     app.include_router(api.router)
     app.include_router(websub.router)
     app.include_router(brief.router)
+    app.include_router(mail.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
