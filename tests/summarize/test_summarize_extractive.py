@@ -161,6 +161,29 @@ def test_one_usable_sentence_is_followed_by_who_reports_it() -> None:
     assert _grounded([e], [s.text for s in story.summary])
 
 
+def test_the_second_place_never_repeats_the_headline() -> None:
+    entries = [
+        entry(
+            "lab-1",
+            LAB,
+            title="Perplexity joins the NVIDIA Nemotron Coalition",
+            body="Perplexity joins the NVIDIA Nemotron Coalition. Read more",
+        ),
+        entry(
+            "tc-1",
+            TC,
+            minutes=5,
+            title="Perplexity joins Nvidia's open model coalition",
+            body="As a founding member, Perplexity will contribute search data to the models.",
+        ),
+    ]
+    story = ExtractiveSummarizer().summarize(cluster(), entries, NOW)
+    assert len(story.summary) == 2
+    texts = [s.text.rstrip(".").lower() for s in story.summary]
+    assert story.headline.rstrip(".").lower() not in texts
+    assert _grounded(entries, [s.text for s in story.summary])
+
+
 def test_a_cut_off_sentence_fills_the_second_place_before_our_records() -> None:
     e = entry(
         "tc-1",

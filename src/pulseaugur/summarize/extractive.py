@@ -239,7 +239,8 @@ class ExtractiveSummarizer:
         self, features: EventFeatures, headline: str, headline_item: str
     ) -> tuple[SummarySentence, ...]:
         """The summary sentences, each citing its items (see the module docstring)."""
-        candidates = _candidates(features, _vector(content_words(headline)))
+        headline_vec = _vector(content_words(headline))
+        candidates = _candidates(features, headline_vec)
         chosen: list[_Candidate] = []
         for kind in ("usable", "repeat", "fragment"):
             chosen = _select([c for c in candidates if c.kind == kind], self.max_sentences)
@@ -253,6 +254,8 @@ class ExtractiveSummarizer:
             ):
                 if len(chosen) >= wanted:
                     break
+                if _cosine(cand.vector, headline_vec) >= HEADLINE_REPEAT:
+                    continue  # it would only say the headline again
                 if all(_cosine(cand.vector, c.vector) < REDUNDANCY for c in chosen):
                     chosen.append(cand)
         chosen.sort(key=lambda c: (c.rank, c.position))
