@@ -69,6 +69,9 @@ def report(storage: SqlStorage, sample_size: int) -> int:
     """Print the report for every story in ``storage``; the number of problems found."""
     events = list(all_events(storage))
     stories = [e.story for e in events if e.story is not None]
+    if not stories:
+        print("no stories in the database: nothing was checked")
+        return 1
     grounding_failures = 0
     limit_breaches = 0
     primary_good = multi_good = multi = 0
