@@ -499,6 +499,30 @@ def test_token_budget_stops_calls_until_the_next_utc_day(
     assert summarizer.budget.spent == 10_000
 
 
+def test_the_budget_survives_a_restart_through_the_database(server: Server, tmp_path: Path) -> None:
+    wall = [datetime(2025, 8, 7, 12, 0, tzinfo=UTC)]
+    storage = open_storage(f"sqlite:///{tmp_path / 'budget.sqlite3'}")
+    try:
+        first = make(
+            server.url, "big-usage", daily_tokens=15_000, clock=lambda: wall[0], ledger=storage
+        )
+        for n in (1, 2):  # 10,000 tokens each: the second still fits
+            assert summarize(first, distinct_event(n), cid=n).summarizer == "big-usage"
+        assert storage.tokens_spent(wall[0].date()) == 20_000
+        # a restarted service: a new summarizer over the same database keeps to the budget
+        again = make(
+            server.url, "big-usage", daily_tokens=15_000, clock=lambda: wall[0], ledger=storage
+        )
+        assert again.budget.spent == 20_000
+        assert summarize(again, distinct_event(3), cid=3).summarizer == "extractive"
+        assert len(server.seen) == 2
+        wall[0] += timedelta(days=1)
+        assert summarize(again, distinct_event(4), cid=4).summarizer == "big-usage"
+        assert storage.tokens_spent(wall[0].date()) == 10_000
+    finally:
+        storage.close()
+
+
 def test_usage_missing_from_the_answer_is_estimated(server: Server) -> None:
     summarizer = make(server.url, "no-usage")
     assert summarize(summarizer, launch()).summarizer == "no-usage"

@@ -59,7 +59,7 @@ async def _replay(
         async with (
             server,
             runtime.title_translation(settings) as translate_titles,
-            runtime.event_summarizer(settings) as summarizer,
+            runtime.event_summarizer(settings, storage) as summarizer,
         ):
             pipeline = runtime.build_pipeline(storage, clock, translate_titles, summarizer)
             async with runtime.build_client(settings) as client:

@@ -87,11 +87,14 @@ async def title_translation(
 
 
 @asynccontextmanager
-async def event_summarizer(settings: Settings) -> AsyncIterator[Summarizer]:
+async def event_summarizer(
+    settings: Settings, storage: SqlStorage | None = None
+) -> AsyncIterator[Summarizer]:
     """The summarizer the ``summarizer*`` settings ask for (``summarize/llm.py``): the
     extractive one, or an LLM summarizer falling back to it, scoring with the ``score_*``
-    settings' weights; its HTTP client is closed on exit."""
-    with configured_summarizer(settings) as summarizer:
+    settings' weights and keeping its daily token count in ``storage``; its HTTP client
+    is closed on exit."""
+    with configured_summarizer(settings, storage) as summarizer:
         if summarizer.name != EXTRACTIVE:
             log.info("summarizing events with %r, extractive on failure", summarizer)
         yield summarizer
@@ -163,7 +166,7 @@ async def run_service(settings: Settings) -> None:
     check_port_free(settings.host, settings.port)
     async with (
         title_translation(settings) as translate_titles,
-        event_summarizer(settings) as summarizer,
+        event_summarizer(settings, storage) as summarizer,
     ):
         pipeline = build_pipeline(storage, wall_clock, translate_titles, summarizer)
         client = build_client(settings)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from pulseaugur.types import (
@@ -312,6 +312,13 @@ class Storage(Protocol):
     def delivery_counts(self, edition_id: str) -> dict[DeliveryStatus, int]:
         """How many deliveries of the edition are in each state (states with none are
         left out)."""
+
+    def tokens_spent(self, day: date) -> int:
+        """Tokens the LLM summarizer recorded for UTC ``day`` (0 when none)."""
+
+    def add_tokens(self, day: date, tokens: int) -> int:
+        """Add ``tokens`` (>= 0) to UTC ``day``'s count atomically; returns the new total.
+        ``ValueError`` for a negative count."""
 
     def counts(self) -> Counts:
         """Row totals (events split into live and merged, see ``Counts``)."""

@@ -233,6 +233,13 @@ subscribers = sa.Table(
 
 # No foreign key on edition_id: rebuilding an edition replaces its row, and the log of
 # what was mailed must outlive that (a rebuilt edition is not mailed again).
+llm_token_usage = sa.Table(
+    "llm_token_usage",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("tokens", sa.BigInteger, nullable=False),
+)
+
 brief_deliveries = sa.Table(
     "brief_deliveries",
     metadata,

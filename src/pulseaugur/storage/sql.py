@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -843,6 +843,24 @@ class SqlStorage:
         )
         with self._tx() as conn:
             return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    def tokens_spent(self, day: date) -> int:
+        usage = t.llm_token_usage
+        with self._tx() as conn:
+            spent = conn.execute(sa.select(usage.c.tokens).where(usage.c.day == day)).scalar()
+        return int(spent or 0)
+
+    def add_tokens(self, day: date, tokens: int) -> int:
+        if tokens < 0:
+            raise ValueError(f"token counts are not negative, got {tokens}")
+        usage = t.llm_token_usage
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(usage).values(day=day, tokens=tokens)
+        statement = insert.on_conflict_do_update(
+            index_elements=["day"], set_={"tokens": usage.c.tokens + insert.excluded.tokens}
+        ).returning(usage.c.tokens)
+        with self._tx() as conn:
+            return int(conn.execute(statement).scalar_one())
 
     def counts(self) -> Counts:
         def count(conn: sa.Connection, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:

@@ -46,8 +46,9 @@ The daily token budget
     answer's ``usage.total_tokens`` (else prompt + completion tokens, else an estimate of
     a token per 4 characters sent and received). A request is made only when the tokens
     already spent today plus this request's estimate (its characters / 4 plus
-    :data:`MAX_COMPLETION_TOKENS`) fit in the budget. Kept in memory: a restart starts
-    the day's count afresh.
+    :data:`MAX_COMPLETION_TOKENS`) fit in the budget. Given a ``ledger`` (the service
+    passes its storage) the count is kept in the database, so a restart keeps to it;
+    without one it lives in memory.
 The cache, and when an event is summarized again
     Answers are kept by the event's content: a SHA-256 of the model name, the prompt
     version (:data:`PROMPT_VERSION` and :data:`SYSTEM_PROMPT`) and every coverage item's
@@ -75,7 +76,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Final, TypeVar
+from typing import Final, Protocol, TypeVar
 
 import httpx
 
@@ -133,6 +134,7 @@ __all__ = [
     "Draft",
     "LlmSummarizer",
     "TokenBudget",
+    "TokenLedger",
     "configured_summarizer",
     "content_key",
     "event_prompt",
@@ -440,22 +442,44 @@ def content_key(entries: Sequence[CoverageEntry], model: str) -> str:
 # ---- the token budget -----------------------------------------------------------------------
 
 
-class TokenBudget:
-    """Tokens spent per UTC day (of ``clock``), in memory; ``daily_tokens`` 0 means no
-    limit. Not thread-safe on its own (the summarizer holds a lock)."""
+class TokenLedger(Protocol):
+    """Where the tokens spent per UTC day are kept across restarts (the storage)."""
 
-    def __init__(self, daily_tokens: int, clock: Callable[[], datetime]) -> None:
+    def tokens_spent(self, day: date) -> int:
+        """Tokens recorded for ``day``."""
+        ...
+
+    def add_tokens(self, day: date, tokens: int) -> int:
+        """Add ``tokens`` to ``day``; returns the day's new total."""
+        ...
+
+
+class TokenBudget:
+    """Tokens spent per UTC day (of ``clock``); ``daily_tokens`` 0 means no limit. With
+    a ``ledger`` the count is read from it when a day starts and every spend is added
+    to it, so a restart (or another process on the same database) keeps to the same
+    budget; without one it lives in memory. Not thread-safe on its own (the summarizer
+    holds a lock)."""
+
+    def __init__(
+        self,
+        daily_tokens: int,
+        clock: Callable[[], datetime],
+        ledger: TokenLedger | None = None,
+    ) -> None:
         if daily_tokens < 0:
             raise ValueError(f"daily_tokens must not be negative, got {daily_tokens}")
         self.daily_tokens = daily_tokens
         self._clock = clock
+        self._ledger = ledger
         self._day: date | None = None
         self._spent = 0
 
     def _today(self) -> None:
         day = self._clock().astimezone(UTC).date()
         if day != self._day:
-            self._day, self._spent = day, 0
+            self._day = day
+            self._spent = self._ledger.tokens_spent(day) if self._ledger is not None else 0
 
     @property
     def spent(self) -> int:
@@ -471,7 +495,10 @@ class TokenBudget:
     def spend(self, tokens: int) -> None:
         """Count ``tokens`` (negative counts as 0) against today."""
         self._today()
-        self._spent += max(0, tokens)
+        if self._ledger is not None and self._day is not None:
+            self._spent = self._ledger.add_tokens(self._day, max(0, tokens))
+        else:
+            self._spent += max(0, tokens)
 
 
 def _reported_tokens(reply: object) -> int | None:
@@ -606,6 +633,7 @@ class LlmSummarizer:
         backoff_s: float = DEFAULT_BACKOFF_S,
         failure_cooldown_s: float = DEFAULT_FAILURE_COOLDOWN_S,
         clock: Callable[[], datetime] | None = None,
+        ledger: TokenLedger | None = None,
     ) -> None:
         if not model or not model.strip():
             raise ValueError("an LLM summarizer needs a model name")
@@ -620,7 +648,7 @@ class LlmSummarizer:
         self.weights = weights
         self.backoff_s = backoff_s
         self.failure_cooldown_s = failure_cooldown_s
-        self.budget = TokenBudget(daily_tokens, clock or (lambda: datetime.now(UTC)))
+        self.budget = TokenBudget(daily_tokens, clock or (lambda: datetime.now(UTC)), ledger)
         self.fallback = ExtractiveSummarizer(weights=weights)
         self.requests = 0
         """HTTP requests sent so far (retries included)."""
@@ -893,12 +921,15 @@ def _read_capped(response: httpx.Response, deadline: float) -> bytes:
 # ---- from settings --------------------------------------------------------------------------
 
 
-def summarizer_from_settings(settings: Settings, client: httpx.Client) -> Summarizer:
+def summarizer_from_settings(
+    settings: Settings, client: httpx.Client, ledger: TokenLedger | None = None
+) -> Summarizer:
     """The summarizer the ``summarizer*`` settings ask for: an :class:`LlmSummarizer`
     for ``openai`` (requests through ``client``, which the caller owns and closes), else
     the :class:`ExtractiveSummarizer`; either scores with the ``score_*`` settings'
-    weights (:meth:`ScoreWeights.from_settings`). Raises ``ConfigError`` naming the
-    setting when the settings are incomplete or invalid."""
+    weights (:meth:`ScoreWeights.from_settings`); ``ledger`` keeps the LLM's daily token
+    count (the storage, in the service). Raises ``ConfigError`` naming the setting when
+    the settings are incomplete or invalid."""
     check_settings(settings)
     weights = ScoreWeights.from_settings(settings)
     if settings.summarizer != "openai":
@@ -912,13 +943,16 @@ def summarizer_from_settings(settings: Settings, client: httpx.Client) -> Summar
             daily_tokens=settings.summarizer_daily_tokens,
             client=client,
             weights=weights,
+            ledger=ledger,
         )
     except ValueError as exc:
         raise ConfigError("summarizer_url", str(exc)) from None
 
 
 @contextmanager
-def configured_summarizer(settings: Settings) -> Iterator[Summarizer]:
+def configured_summarizer(
+    settings: Settings, ledger: TokenLedger | None = None
+) -> Iterator[Summarizer]:
     """:func:`summarizer_from_settings` with its own HTTP client, closed on exit."""
     with httpx.Client(trust_env=False) as client:
-        yield summarizer_from_settings(settings, client)
+        yield summarizer_from_settings(settings, client, ledger)
