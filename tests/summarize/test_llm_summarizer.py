@@ -29,13 +29,12 @@ from pulseaugur.errors import ConfigError
 from pulseaugur.pipeline.pipeline import Pipeline
 from pulseaugur.storage import open_storage
 from pulseaugur.summarize import ExtractiveSummarizer, attribution
+from pulseaugur.summarize.answer import schema_errors, story_schema
 from pulseaugur.summarize.llm import (
     MAX_ATTEMPTS,
     SYSTEM_PROMPT,
     LlmSummarizer,
     content_key,
-    schema_errors,
-    story_schema,
     summarizer_from_settings,
 )
 from pulseaugur.types import CoverageEntry, Story

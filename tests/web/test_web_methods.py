@@ -17,9 +17,10 @@ from pulseaugur.cluster.online import ClusterParams
 from pulseaugur.config import Settings
 from pulseaugur.rank import EVENT_TYPES, HEADLINE_SIGNAL, TOPICS, ScoreWeights
 from pulseaugur.storage.base import Storage
+from pulseaugur.summarize.answer import story_schema
 from pulseaugur.summarize.extractive import REDUNDANCY
 from pulseaugur.summarize.headline import MAX_HEADLINE_CHARS
-from pulseaugur.summarize.llm import MAX_PROMPT_ITEMS, SYSTEM_PROMPT, story_schema
+from pulseaugur.summarize.llm import MAX_PROMPT_ITEMS, SYSTEM_PROMPT
 from pulseaugur.web import methods
 from pulseaugur.web.app import create_app
 from pulseaugur.web.methods import attribute_docs, fragments, value_text, weight_text

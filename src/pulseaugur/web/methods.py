@@ -65,6 +65,7 @@ from pulseaugur.rank import (
     Rule,
     ScoreWeights,
 )
+from pulseaugur.summarize.answer import story_schema
 from pulseaugur.summarize.attribution import attribution
 from pulseaugur.summarize.extractive import headline_prior
 from pulseaugur.summarize.features import source_prior
@@ -77,7 +78,6 @@ from pulseaugur.summarize.llm import (
     MAX_PROMPT_ITEMS,
     PROMPT_VERSION,
     SYSTEM_PROMPT,
-    story_schema,
 )
 from pulseaugur.summarize.text import GENERIC_CAPS, MAX_SENTENCE_CHARS
 from pulseaugur.types import CoverageEntry, Item, ScoreParts, Source, Story
