@@ -22,9 +22,8 @@ The answer
     validated against :func:`~pulseaugur.summarize.answer.story_schema`: ``headline``
     (10–110 characters), ``summary`` (2–4 ``{"text", "cites"}`` with each text 20–300
     characters and ``cites`` 1+ distinct ids of the items sent), ``impact`` and
-    ``rank_reason`` (20–300
-    characters each), ``tags`` (1–3 distinct allowed tags), ``event_type`` (one allowed
-    type); no other keys. The headline is then cleaned like any title
+    ``rank_reason`` (20–300 characters each), ``tags`` (1–3 distinct allowed tags),
+    ``event_type`` (one allowed type); no other keys. The headline is then cleaned like any title
     (:func:`~.headline.clean_title`: outlet tails and ``!`` dropped) and the sentences
     finished with a full stop. Then the grounding check
     (:func:`~.grounding.ungrounded_facts`) runs on the headline, every summary sentence,
