@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -21,8 +21,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pytest
 import sqlalchemy as sa
 
+from pulseaugur.storage.base import Storage
 from pulseaugur.storage.engine import create_engine
-from pulseaugur.types import Item, Source
+from pulseaugur.types import Cluster, Item, ScoreParts, Source, Story, SummarySentence
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -96,6 +97,54 @@ def make_source(source_id: str = "openai-news", **changes: Any) -> Source:
         primary=True,
     )
     return replace(base, **changes)
+
+
+def add_scored_event(
+    storage: Storage,
+    cluster_id: int,
+    score: float,
+    updated: datetime,
+    *,
+    headline: str | None = None,
+    summary: Sequence[str] = (),
+    story_sources: int = 1,
+) -> Item:
+    """Store a one-item event ``cluster_id`` (item ``make_item(cluster_id)`` published at
+    ``updated``, the event active from 30 minutes before until ``updated``) with a story
+    scoring ``score`` in total: ``headline`` (default ``Headline <id>``), the ``summary``
+    sentences (default ``Lead of <id>.``) and ``story_sources`` as its source count.
+    Returns the item."""
+    item = make_item(cluster_id, published_at=updated)
+    assert storage.add_item(item).status == "stored"
+    storage.save_cluster(
+        Cluster(
+            id=cluster_id,
+            slug=f"event-{cluster_id}",
+            first_seen=updated - timedelta(minutes=30),
+            last_updated=updated,
+            item_count=1,
+            source_count=1,
+        )
+    )
+    storage.add_membership(cluster_id, item.id, 0.9)
+    sentences = summary or (f"Lead of {cluster_id}.",)
+    storage.save_story(
+        Story(
+            cluster_id=cluster_id,
+            headline=headline if headline is not None else f"Headline {cluster_id}",
+            summary=tuple(SummarySentence(text, (item.id,)) for text in sentences),
+            impact="Matters.",
+            rank_reason="Because.",
+            tags=("models",),
+            event_type="launch",
+            score=ScoreParts(50, 50, 50, 50, score),
+            primary_item_id=item.id,
+            summarizer="extractive",
+            source_count=story_sources,
+            coverage_item_ids=(item.id,),
+        )
+    )
+    return item
 
 
 def make_item(n: int, source_id: str = "openai-news", **changes: Any) -> Item:

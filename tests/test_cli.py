@@ -135,37 +135,15 @@ def _brief_database(tmp_path: Path) -> str:
     from datetime import UTC, datetime, timedelta
 
     from pulseaugur.storage import open_storage
-    from pulseaugur.types import Cluster, ScoreParts, Story, SummarySentence
 
-    from support import make_item, make_source
+    from support import add_scored_event, make_source
 
     url = f"sqlite:///{tmp_path / 'brief.sqlite3'}"
     storage = open_storage(url)
     storage.sync_sources([make_source()])
     moment = datetime(2025, 8, 7, 18, tzinfo=UTC)
     for cluster_id, score in ((1, 88.0), (2, 40.0)):
-        item = make_item(cluster_id, published_at=moment)
-        storage.add_item(item)
-        storage.save_cluster(
-            Cluster(cluster_id, f"event-{cluster_id}", moment, moment + timedelta(hours=1))
-        )
-        storage.add_membership(cluster_id, item.id, 0.9)
-        storage.save_story(
-            Story(
-                cluster_id=cluster_id,
-                headline=f"Headline {cluster_id}",
-                summary=(SummarySentence("OpenAI released GPT-5.", (item.id,)),),
-                impact="Matters.",
-                rank_reason="Because.",
-                tags=("models",),
-                event_type="launch",
-                score=ScoreParts(50, 50, 50, 50, score),
-                primary_item_id=item.id,
-                summarizer="extractive",
-                source_count=1,
-                coverage_item_ids=(item.id,),
-            )
-        )
+        add_scored_event(storage, cluster_id, score, moment + timedelta(hours=1))
     storage.close()
     return url
 

@@ -279,6 +279,16 @@ def subscribers() -> None:
     """The Brief's subscribers by email (see the smtp_* settings)."""
 
 
+def _addresses(addresses: tuple[str, ...]) -> list[str]:
+    """The addresses normalized; ``ConfigError`` naming the first unusable one."""
+    from pulseaugur.brief_mail import normalize_address
+
+    try:
+        return [normalize_address(a) for a in addresses]
+    except ValueError as exc:
+        raise ConfigError("address", str(exc)) from None
+
+
 @subscribers.command("add")
 @click.argument("addresses", nargs=-1, required=True)
 @click.option("--db", "database_url", help="Database URL (overrides database_url).")
@@ -288,14 +298,11 @@ def subscribers_add(
     ctx: click.Context, addresses: tuple[str, ...], database_url: str | None
 ) -> None:
     """Subscribe these addresses (an unsubscribed one is subscribed again)."""
-    from pulseaugur.brief_mail import new_token, normalize_address
+    from pulseaugur.brief_mail import new_token
     from pulseaugur.pipeline import runtime
 
     settings = _settings(ctx, database_url=database_url)
-    try:
-        normalized = [normalize_address(a) for a in addresses]
-    except ValueError as exc:
-        raise ConfigError("address", str(exc)) from None
+    normalized = _addresses(addresses)
     storage = runtime.open_database(settings)
     try:
         for address in normalized:
@@ -314,15 +321,11 @@ def subscribers_remove(
     ctx: click.Context, addresses: tuple[str, ...], database_url: str | None
 ) -> None:
     """Unsubscribe these addresses (kept, so what was mailed stays on record)."""
-    from pulseaugur.brief_mail import normalize_address
     from pulseaugur.errors import NotFoundError
     from pulseaugur.pipeline import runtime
 
     settings = _settings(ctx, database_url=database_url)
-    try:
-        normalized = [normalize_address(a) for a in addresses]
-    except ValueError as exc:
-        raise ConfigError("address", str(exc)) from None
+    normalized = _addresses(addresses)
     storage = runtime.open_database(settings)
     try:
         for address in normalized:

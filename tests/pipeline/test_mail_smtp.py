@@ -32,10 +32,9 @@ from pulseaugur.cli import main
 from pulseaugur.pipeline.brief import BriefPublisher
 from pulseaugur.pipeline.mail import BriefMailer, SmtpConfig, send_edition
 from pulseaugur.storage import SqlStorage, open_storage
-from pulseaugur.types import Cluster, ScoreParts, Story, SummarySentence
 from pulseaugur.web.app import create_app
 
-from support import closed_port, make_item, make_source
+from support import add_scored_event, closed_port, make_source
 
 POLICY = BriefPolicy(min_score=60, min_sources=1, max_events=5, hour=6)
 DAY = date(2025, 8, 8)
@@ -114,37 +113,18 @@ def storage(tmp_path: Path) -> Iterator[SqlStorage]:
 
 
 def add_event(storage: SqlStorage, cluster_id: int, score: float, updated: datetime) -> None:
-    item = make_item(cluster_id, published_at=updated)
-    assert storage.add_item(item).status == "stored"
-    storage.save_cluster(
-        Cluster(
-            id=cluster_id,
-            slug=f"event-{cluster_id}",
-            first_seen=updated - timedelta(minutes=30),
-            last_updated=updated,
-            item_count=1,
-            source_count=1,
-        )
-    )
-    storage.add_membership(cluster_id, item.id, 0.9)
-    storage.save_story(
-        Story(
-            cluster_id=cluster_id,
-            headline=f"Headline {cluster_id} <&> “quoted”",
-            summary=(
-                SummarySentence(f"Lead of {cluster_id} <b>not bold</b>.", (item.id,)),
-                SummarySentence("A second sentence that is not mailed.", (item.id,)),
-            ),
-            impact="Matters.",
-            rank_reason="Because.",
-            tags=("models",),
-            event_type="launch",
-            score=ScoreParts(50, 50, 50, 50, score),
-            primary_item_id=item.id,
-            summarizer="extractive",
-            source_count=cluster_id,
-            coverage_item_ids=(item.id,),
-        )
+    """An event whose story needs escaping, with a second sentence the mail leaves out."""
+    add_scored_event(
+        storage,
+        cluster_id,
+        score,
+        updated,
+        headline=f"Headline {cluster_id} <&> “quoted”",
+        summary=(
+            f"Lead of {cluster_id} <b>not bold</b>.",
+            "A second sentence that is not mailed.",
+        ),
+        story_sources=cluster_id,
     )
 
 

@@ -17,9 +17,9 @@ from pulseaugur.errors import StorageError
 from pulseaugur.pipeline.brief import BriefPublisher, publish_edition
 from pulseaugur.pipeline.scheduler import Scheduler
 from pulseaugur.storage import SqlStorage, open_storage
-from pulseaugur.types import Cluster, ScoreParts, Story, SummarySentence
+from pulseaugur.types import Cluster, Story
 
-from support import make_item, make_source
+from support import add_scored_event, make_source
 
 POLICY = BriefPolicy(min_score=60, min_sources=1, max_events=2, hour=6)
 DAY = date(2025, 8, 8)
@@ -42,43 +42,11 @@ def storage(tmp_path: Path) -> Iterator[SqlStorage]:
     store.close()
 
 
-def add_event(storage: SqlStorage, cluster_id: int, score: float, updated: datetime) -> None:
-    item = make_item(cluster_id, published_at=updated)
-    assert storage.add_item(item).status == "stored"
-    storage.save_cluster(
-        Cluster(
-            id=cluster_id,
-            slug=f"event-{cluster_id}",
-            first_seen=updated - timedelta(minutes=30),
-            last_updated=updated,
-            item_count=1,
-            source_count=1,
-        )
-    )
-    storage.add_membership(cluster_id, item.id, 0.9)
-    storage.save_story(
-        Story(
-            cluster_id=cluster_id,
-            headline=f"Headline {cluster_id}",
-            summary=(SummarySentence(f"Lead of {cluster_id}.", (item.id,)),),
-            impact="Matters.",
-            rank_reason="Because.",
-            tags=("models",),
-            event_type="launch",
-            score=ScoreParts(50, 50, 50, 50, score),
-            primary_item_id=item.id,
-            summarizer="extractive",
-            source_count=1,
-            coverage_item_ids=(item.id,),
-        )
-    )
-
-
 def test_publish_once_then_keep_then_rebuild(storage: SqlStorage) -> None:
-    add_event(storage, 1, 70, CLOSE - timedelta(hours=3))
-    add_event(storage, 2, 90, CLOSE - timedelta(hours=2))
-    add_event(storage, 3, 50, CLOSE - timedelta(hours=1))  # under the gate
-    add_event(storage, 4, 99, CLOSE + timedelta(hours=1))  # after the window
+    add_scored_event(storage, 1, 70, CLOSE - timedelta(hours=3))
+    add_scored_event(storage, 2, 90, CLOSE - timedelta(hours=2))
+    add_scored_event(storage, 3, 50, CLOSE - timedelta(hours=1))  # under the gate
+    add_scored_event(storage, 4, 99, CLOSE + timedelta(hours=1))  # after the window
     with pytest.raises(ValueError, match="has not come yet"):
         publish_edition(storage, POLICY, DAY, CLOSE - timedelta(seconds=1))
     outcome = publish_edition(storage, POLICY, DAY, CLOSE + timedelta(minutes=1))
@@ -89,7 +57,7 @@ def test_publish_once_then_keep_then_rebuild(storage: SqlStorage) -> None:
     story = storage.get_event(1).story
     assert story is not None
     storage.save_story(replace(story, headline="Changed"))
-    add_event(storage, 5, 95, CLOSE - timedelta(minutes=10))
+    add_scored_event(storage, 5, 95, CLOSE - timedelta(minutes=10))
     later = CLOSE + timedelta(days=2)
     kept = publish_edition(storage, POLICY, DAY, later)
     assert kept.status == "kept"
@@ -102,7 +70,7 @@ def test_publish_once_then_keep_then_rebuild(storage: SqlStorage) -> None:
 
 
 def test_an_empty_day_is_not_stored(storage: SqlStorage) -> None:
-    add_event(storage, 1, 30, CLOSE - timedelta(hours=3))
+    add_scored_event(storage, 1, 30, CLOSE - timedelta(hours=3))
     outcome = publish_edition(storage, POLICY, DAY, CLOSE)
     assert outcome.status == "empty"
     assert outcome.edition.entries == ()
@@ -110,11 +78,11 @@ def test_an_empty_day_is_not_stored(storage: SqlStorage) -> None:
 
 
 def test_yesterdays_events_come_back_only_with_new_sources(storage: SqlStorage) -> None:
-    add_event(storage, 1, 80, CLOSE - timedelta(hours=25))
+    add_scored_event(storage, 1, 80, CLOSE - timedelta(hours=25))
     assert publish_edition(storage, POLICY, DAY - timedelta(days=1), CLOSE).status == "published"
     # Event 1 is touched again in the next window, with no new source.
     storage.save_cluster(replace(storage.get_cluster(1), last_updated=CLOSE - timedelta(hours=1)))
-    add_event(storage, 2, 70, CLOSE - timedelta(hours=2))
+    add_scored_event(storage, 2, 70, CLOSE - timedelta(hours=2))
     outcome = publish_edition(storage, POLICY, DAY, CLOSE)
     assert [e.cluster_id for e in outcome.edition.entries] == [2]
 
@@ -124,7 +92,7 @@ def test_publisher_publishes_what_falls_due(storage: SqlStorage) -> None:
     publisher = BriefPublisher(storage, POLICY, clock)
     assert [o.status for o in publisher.publish_due()] == ["empty"]  # first call: latest only
     for n, days in enumerate((3, 2, 1, 0)):
-        add_event(storage, 10 + n, 80, CLOSE - timedelta(days=days, hours=2))
+        add_scored_event(storage, 10 + n, 80, CLOSE - timedelta(days=days, hours=2))
     clock.now = CLOSE - timedelta(days=2, hours=1)
     assert [o.edition.id for o in publisher.publish_due()] == ["2025-08-05"]
     assert publisher.publish_due() == []  # nothing new has fallen due
@@ -147,7 +115,7 @@ def test_publisher_publishes_what_falls_due(storage: SqlStorage) -> None:
 def test_publisher_retries_after_a_storage_error(
     storage: SqlStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_event(storage, 1, 80, CLOSE - timedelta(hours=2))
+    add_scored_event(storage, 1, 80, CLOSE - timedelta(hours=2))
     clock = Clock(CLOSE - timedelta(hours=1))
     publisher = BriefPublisher(storage, POLICY, clock)
     publisher.publish_due()
@@ -165,7 +133,7 @@ def test_publisher_retries_after_a_storage_error(
 
 
 def test_scheduler_publishes_before_each_round_of_polls(storage: SqlStorage) -> None:
-    add_event(storage, 1, 80, CLOSE - timedelta(hours=2))
+    add_scored_event(storage, 1, 80, CLOSE - timedelta(hours=2))
     clock = Clock(CLOSE - timedelta(minutes=5))
     publisher = BriefPublisher(storage, POLICY, clock)
     scheduler = Scheduler(storage, None, None, clock=clock, brief=publisher)  # type: ignore[arg-type]
