@@ -277,20 +277,21 @@ class _Tier:
         """Whether a document dated ``ts`` may join ``group`` (time rules only)."""
         if ts is None or group.first is None or group.last is None:
             return True
-        if ts - group.last > self.window or group.first - ts > self.window:
-            return False
-        if self.max_span is not None:
-            return max(ts, group.last) - min(ts, group.first) <= self.max_span
-        return True
+        return self._spans_fit(ts, ts, group.first, group.last)
 
     def admits_union(self, a: _Group, b: _Group) -> bool:
         """Whether groups ``a`` and ``b`` may become one under the time rules."""
         if a.first is None or a.last is None or b.first is None or b.last is None:
             return True
-        if a.first - b.last > self.window or b.first - a.last > self.window:
+        return self._spans_fit(a.first, a.last, b.first, b.last)
+
+    def _spans_fit(self, first_a: float, last_a: float, first_b: float, last_b: float) -> bool:
+        """Whether two dated spans lie within the window of each other and their union
+        within the maximum span."""
+        if first_a - last_b > self.window or first_b - last_a > self.window:
             return False
         if self.max_span is not None:
-            return max(a.last, b.last) - min(a.first, b.first) <= self.max_span
+            return max(last_a, last_b) - min(first_a, first_b) <= self.max_span
         return True
 
     def _dots(self, vec: Vector) -> dict[int, float]:
