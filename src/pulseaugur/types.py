@@ -259,6 +259,8 @@ class Story:
 
     ``summarizer`` names what wrote the text: ``extractive`` or a model's name.
     ``coverage_item_ids`` lists the event's items ordered by authority, primary first.
+    ``entities`` are the names the event involves, most prominent first (the entity
+    filter ``/?entity=…`` matches them).
     """
 
     cluster_id: int
@@ -274,6 +276,7 @@ class Story:
     source_count: int
     coverage_item_ids: tuple[str, ...]
     version: int = 1
+    entities: tuple[str, ...] = ()
 
     @property
     def summary_text(self) -> str:

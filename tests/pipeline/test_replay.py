@@ -18,7 +18,7 @@ from pulseaugur.config import Settings, load_settings
 from pulseaugur.pipeline.replay import plan_replay
 from pulseaugur.pipeline.replay_cli import replay_corpus
 from pulseaugur.sources.registry import SourceMatcher, load_registry
-from pulseaugur.storage import SqlStorage, open_storage
+from pulseaugur.storage import EventFilter, SqlStorage, open_storage
 
 from support import shared_data_dir
 
@@ -65,7 +65,7 @@ def test_every_record_arrives_once(corpus: Path, replayed: SqlStorage) -> None:
 
 
 def test_gpt5_launch_is_one_event_with_openai_and_outlets(replayed: SqlStorage) -> None:
-    page = replayed.list_events(limit=1000, min_sources=2)
+    page = replayed.list_events(limit=1000, where=EventFilter(min_sources=2))
     launch = [
         event
         for event in page.events
@@ -192,7 +192,7 @@ def test_replay_publishes_an_edition_for_each_replayed_day(replayed: SqlStorage)
     event_ids = {e.cluster_id for e in launch.entries}
     gpt5 = [
         event
-        for event in replayed.list_events(limit=1000, min_sources=2).events
+        for event in replayed.list_events(limit=1000, where=EventFilter(min_sources=2)).events
         if any(c.item.title == "Introducing GPT-5" for c in event.coverage)
     ]
     assert gpt5

@@ -12,8 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from pulseaugur.errors import NotFoundError, StorageError
-from pulseaugur.storage import SqlStorage, open_storage
-from pulseaugur.storage.schema import metadata
+from pulseaugur.storage import EventFilter, SqlStorage, open_storage
+from pulseaugur.storage.schema import include_name, metadata
 from pulseaugur.types import Cluster, ScoreParts, SourceState, Story, SummarySentence
 
 from support import T0, make_item, make_source
@@ -70,7 +70,8 @@ def with_sources(storage: SqlStorage) -> SqlStorage:
 
 def test_migrated_schema_matches_metadata(storage: SqlStorage) -> None:
     with storage.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 
@@ -270,7 +271,7 @@ def test_list_events_filters_by_sources_and_skips_unsummarized(with_sources: Sql
     _event(with_sources, 1)
     with_sources.save_cluster(_cluster(2))
     assert [e.cluster.id for e in with_sources.list_events().events] == [1]
-    assert with_sources.list_events(min_sources=2).events == ()
+    assert with_sources.list_events(where=EventFilter(min_sources=2)).events == ()
 
 
 def test_fetch_log_appends(with_sources: SqlStorage) -> None:

@@ -297,6 +297,17 @@ TOPICS: tuple[str, ...] = tuple(rule.label for rule in TOPIC_RULES)
 """Every tag :func:`tag_topics` can return besides :data:`FALLBACK_TAG`, in taxonomy order."""
 
 
+def topic_slug(tag: str) -> str:
+    """A tag's URL form: its first word for ``x & y`` tags (``policy & regulation`` →
+    ``policy``), else its words joined by hyphens (``open source`` → ``open-source``)."""
+    head = tag.split("&")[0].strip().lower()
+    return "-".join(head.split())
+
+
+TOPIC_SLUGS: dict[str, str] = {topic_slug(tag): tag for tag in (*TOPICS, FALLBACK_TAG)}
+"""Every tag by its slug (``policy`` → ``policy & regulation``)."""
+
+
 def tag_topics(
     entries: Sequence[CoverageEntry],
     rules: Sequence[Rule] = TOPIC_RULES,

@@ -5,24 +5,34 @@ applies migrations, and returns a ``Storage``.
 """
 
 from pulseaugur.storage.base import (
+    Backlog,
     Counts,
+    EventFilter,
     EventOrder,
     EventPage,
     EventView,
     FetchLogEntry,
+    FetchTotals,
     ItemOutcome,
+    SourceHealth,
     Storage,
+    TopicActivity,
 )
 from pulseaugur.storage.sql import SqlStorage, open_storage
 
 __all__ = [
+    "Backlog",
     "Counts",
+    "EventFilter",
     "EventOrder",
     "EventPage",
     "EventView",
     "FetchLogEntry",
+    "FetchTotals",
     "ItemOutcome",
+    "SourceHealth",
     "SqlStorage",
     "Storage",
+    "TopicActivity",
     "open_storage",
 ]

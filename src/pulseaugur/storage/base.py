@@ -38,13 +38,80 @@ from pulseaugur.types import (
     DeliveryStatus,
     Item,
     Source,
+    SourceKind,
     SourceState,
     Story,
     Subscriber,
     Subscription,
 )
 
-EventOrder = Literal["newest", "top"]
+EventOrder = Literal["newest", "top", "timeline"]
+"""``newest``: by last update, latest first; ``top``: by score, highest first;
+``timeline``: by first seen, earliest first (a storyline's events in story order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Which live events with a story ``list_events`` returns; every field set must hold.
+
+    ``since``: last updated at or after this moment. ``topic``: ``topic`` is one of the
+    story's tags. ``entity``: one of the story's entities equals ``entity`` ignoring
+    case. ``source_id``: an item of the event comes from this source. ``min_score``:
+    the story's score is at least this. ``min_sources``: the story counts at least this
+    many sources. ``platforms``: an item of the event comes from a source of one of
+    these kinds (``mastodon``, ``hackernews``, …). ``storyline_id``: the event belongs
+    to this storyline."""
+
+    since: datetime | None = None
+    topic: str | None = None
+    entity: str | None = None
+    source_id: str | None = None
+    min_score: float | None = None
+    min_sources: int = 1
+    platforms: tuple[SourceKind, ...] = ()
+    storyline_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """A source as the sources page shows it: its polling state (None before the first
+    poll), how many items it gave, and when its newest item was published."""
+
+    source: Source
+    state: SourceState | None
+    items: int
+    last_item_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicActivity:
+    """One live event with a story, for charts: when it was first seen and its tags."""
+
+    cluster_id: int
+    first_seen: datetime
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchTotals:
+    """Totals over the fetch log: attempts, attempts that failed (an error, or a status
+    that is neither 2xx nor 304), and the new items they stored."""
+
+    fetches: int
+    errors: int
+    items_new: int
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Work waiting, for ``/metrics``: items stored but in no event, the age in seconds
+    of the oldest of them (0 when none), enabled sources whose next poll is overdue and
+    by how many seconds the most overdue one is late (0 when none)."""
+
+    unclustered_items: int
+    oldest_unclustered_s: float
+    overdue_sources: int
+    poll_lag_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +301,26 @@ class Storage(Protocol):
         limit: int = 20,
         cursor: str | None = None,
         order: EventOrder = "newest",
-        min_sources: int = 1,
+        where: EventFilter | None = None,
     ) -> EventPage:
-        """Live (not merged) events that have a story, newest (by last update) or top
-        (by score) first,
-        ``limit`` at a time; pass ``next_cursor`` back to get the next page.
-        ``ValueError`` for a cursor this method did not make."""
+        """Live (not merged) events that have a story and pass ``where``, in ``order``,
+        ``limit`` at a time; pass ``next_cursor`` back (with the same ``order`` and
+        ``where``) to get the next page. ``ValueError`` for a cursor this method did not
+        make."""
+
+    def search_events(self, query: str, *, limit: int = 20, cursor: str | None = None) -> EventPage:
+        """Live events with a story matching the words of ``query`` (full text over the
+        headline, summary, IMPACT, tags, entities and the items' titles, ``title_en``
+        included), best match first (equal matches: higher id first); every word must
+        match, and English words match their other forms. ``query`` is the reader's
+        text, never a query language: quotes, operators and punctuation in it are only
+        words, and a query with no words matches nothing. SQLite uses FTS5, PostgreSQL
+        its full-text search (see ``pulseaugur.storage.search``). ``ValueError`` for a
+        bad cursor."""
+
+    def topic_activity(self, since: datetime) -> list[TopicActivity]:
+        """Every live event with a story first seen at or after ``since``, oldest
+        first."""
 
     # the Brief
     def brief_candidates(self, start: datetime, end: datetime) -> list[tuple[Cluster, Story]]:
@@ -319,6 +400,21 @@ class Storage(Protocol):
     def add_tokens(self, day: date, tokens: int) -> int:
         """Add ``tokens`` (>= 0) to UTC ``day``'s count atomically; returns the new total.
         ``ValueError`` for a negative count."""
+
+    def source_health(self) -> list[SourceHealth]:
+        """Every source that was not removed, with its polling state and item figures,
+        ordered by tier then display name."""
+
+    def revision(self) -> int:
+        """A number that grows whenever anything a page or feed shows may have changed
+        (items, events, stories, merges, editions, sources and their state): equal
+        revisions mean equal pages. One cheap read."""
+
+    def backlog(self, now: datetime) -> Backlog:
+        """Work waiting at ``now`` (see ``Backlog``)."""
+
+    def fetch_totals(self) -> FetchTotals:
+        """Totals over every fetch logged (see ``FetchTotals``)."""
 
     def counts(self) -> Counts:
         """Row totals (events split into live and merged, see ``Counts``)."""

@@ -121,6 +121,7 @@ items = sa.Table(
     sa.Column("linked_url", sa.Text),
     sa.Index("ix_items_published_at", "published_at"),
     sa.Index("ix_items_linked_url", "linked_url"),
+    sa.Index("ix_items_source_published", "source_id", "published_at"),
 )
 
 item_duplicates = sa.Table(
@@ -147,6 +148,8 @@ clusters = sa.Table(
     sa.Column("source_count", sa.Integer, nullable=False),
     sa.Column("merged_into", sa.Integer),
     sa.Index("ix_clusters_last_updated", "last_updated"),
+    sa.Index("ix_clusters_first_seen", "first_seen"),
+    sa.Index("ix_clusters_storyline", "storyline_id"),
 )
 
 cluster_members = sa.Table(
@@ -179,8 +182,42 @@ stories = sa.Table(
     sa.Column("source_count", sa.Integer, nullable=False),
     sa.Column("coverage_item_ids", sa.JSON, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("entities", sa.JSON, nullable=False),
     sa.Index("ix_stories_score", "score"),
 )
+
+# The story's tags and entities one per row, so that the topic and entity filters are an
+# indexed lookup on both engines: ``kind`` is ``tag`` or ``entity``, ``key`` the casefolded
+# text the filters compare, ``value`` the text as the story has it. Written with the story.
+story_terms = sa.Table(
+    "story_terms",
+    metadata,
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), primary_key=True),
+    sa.Column("kind", sa.String(10), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Index("ix_story_terms_kind_key", "kind", "key"),
+)
+
+# One row (id 1) whose value grows with every write a page or feed may show.
+data_revision = sa.Table(
+    "data_revision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+SEARCH_TABLE = "event_search"
+"""The full-text index of events. It differs by engine (an FTS5 virtual table on SQLite,
+a table with a ``tsvector`` column and a GIN index on PostgreSQL), so it is created by
+migration 0010 and kept out of ``metadata``; see ``pulseaugur.storage.search``."""
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter for comparing a database with ``metadata``: the engine-specific
+    search index (and SQLite's FTS5 shadow tables) are not part of ``metadata``."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
+
 
 websub_subscriptions = sa.Table(
     "websub_subscriptions",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -22,13 +23,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from pulseaugur.errors import MergeError, NotFoundError, StorageError
 from pulseaugur.storage import schema as t
+from pulseaugur.storage import search
 from pulseaugur.storage.base import (
+    Backlog,
     Counts,
+    EventFilter,
     EventOrder,
     EventPage,
     EventView,
     FetchLogEntry,
+    FetchTotals,
     ItemOutcome,
+    SourceHealth,
+    TopicActivity,
 )
 from pulseaugur.storage.engine import create_engine, describe, migrate
 from pulseaugur.types import (
@@ -98,6 +105,14 @@ class SqlStorage:
             .on_conflict_do_update(index_elements=[key], set_=update)
         )
 
+    @staticmethod
+    def _bump(conn: sa.Connection) -> None:
+        """Advance the data revision, in the caller's transaction. Called last in a
+        transaction: on PostgreSQL the row stays locked until commit, so writers queue
+        here only for the moment their commit takes."""
+        revision = t.data_revision
+        conn.execute(revision.update().where(revision.c.id == 1).values(value=revision.c.value + 1))
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -108,6 +123,7 @@ class SqlStorage:
             for source in sources:
                 row = {**_source_row(source), "removed_at": None}
                 conn.execute(self._upsert(t.sources, row, "id"))
+            self._bump(conn)
         self._sources = None
 
     def seed_sources(self, sources: Iterable[Source]) -> int:
@@ -129,6 +145,7 @@ class SqlStorage:
                     .where(t.sources.c.id == source.id, t.sources.c.removed_at.is_(None))
                     .values(**row)
                 )
+            self._bump(conn)
         self._sources = None
         return inserted
 
@@ -138,6 +155,7 @@ class SqlStorage:
             conn.execute(
                 t.sources.update().where(t.sources.c.id == source_id).values(enabled=enabled)
             )
+            self._bump(conn)
         self._sources = None
 
     def remove_source(self, source_id: str, when: datetime) -> None:
@@ -148,6 +166,7 @@ class SqlStorage:
                 .where(t.sources.c.id == source_id)
                 .values(enabled=False, removed_at=when)
             )
+            self._bump(conn)
         self._sources = None
 
     def _source_map(self) -> dict[str, Source]:
@@ -203,6 +222,7 @@ class SqlStorage:
         }
         with self._tx() as conn:
             conn.execute(self._upsert(t.source_state, values, "source_id"))
+            self._bump(conn)
 
     def get_subscription(self, source_id: str) -> Subscription | None:
         table = t.websub_subscriptions
@@ -237,6 +257,7 @@ class SqlStorage:
                     error=entry.error,
                 )
             )
+            self._bump(conn)
 
     # ---- items ----------------------------------------------------------------------
 
@@ -254,6 +275,7 @@ class SqlStorage:
             original = self._find_original(conn, item)
             if original is None:
                 if self._insert_ignore(conn, t.items, _item_row(item)):
+                    self._bump(conn)
                     return ItemOutcome("stored", item.id)
                 # Lost a race with another writer: whoever won holds the URL or content.
                 original = self._find_original(conn, item) or (item.id, "id")
@@ -366,13 +388,14 @@ class SqlStorage:
         )
         with self._tx() as conn:
             conn.execute(insert.on_conflict_do_update(index_elements=["id"], set_=update))
+            self._bump(conn)
 
     def add_membership(self, cluster_id: int, item_id: str, similarity: float) -> bool:
         with self._tx() as conn:
             position = conn.execute(
                 sa.select(sa.func.count()).where(t.cluster_members.c.cluster_id == cluster_id)
             ).scalar_one()
-            return self._insert_ignore(
+            added = self._insert_ignore(
                 conn,
                 t.cluster_members,
                 {
@@ -382,6 +405,9 @@ class SqlStorage:
                     "position": position,
                 },
             )
+            if added:
+                self._bump(conn)
+            return added
 
     def storylines(self, cluster_ids: Sequence[int]) -> dict[int, int]:
         if not cluster_ids:
@@ -453,6 +479,8 @@ class SqlStorage:
                 .values(item_count=0, source_count=0)
             )
             conn.execute(t.stories.delete().where(t.stories.c.cluster_id == absorbed))
+            conn.execute(t.story_terms.delete().where(t.story_terms.c.cluster_id == absorbed))
+            search.delete_document(conn, absorbed)
             item_count, source_count = conn.execute(
                 sa.select(sa.func.count(), sa.func.count(sa.distinct(t.items.c.source_id)))
                 .select_from(members.join(t.items, t.items.c.id == members.c.item_id))
@@ -463,6 +491,7 @@ class SqlStorage:
                 .where(clusters.c.id == survivor)
                 .values(last_updated=when, item_count=item_count, source_count=source_count)
             )
+            self._bump(conn)
 
     def merge_storylines(self, absorbed: int, survivor: int) -> int:
         if absorbed == survivor:
@@ -475,6 +504,8 @@ class SqlStorage:
                 .values(storyline_id=survivor)
                 .returning(clusters.c.id)
             ).all()
+            if moved:
+                self._bump(conn)
         return len(moved)
 
     def get_cluster(self, cluster_id: int) -> Cluster:
@@ -541,9 +572,33 @@ class SqlStorage:
             "source_count": story.source_count,
             "coverage_item_ids": list(story.coverage_item_ids),
             "version": story.version,
+            "entities": list(story.entities),
         }
+        terms = _story_terms(story)
+        members = t.cluster_members
         with self._tx() as conn:
             conn.execute(self._upsert(t.stories, values, "cluster_id"))
+            conn.execute(
+                t.story_terms.delete().where(t.story_terms.c.cluster_id == story.cluster_id)
+            )
+            if terms:
+                conn.execute(t.story_terms.insert(), terms)
+            titles = conn.execute(
+                sa.select(t.items.c.title, t.items.c.title_en)
+                .join(members, members.c.item_id == t.items.c.id)
+                .where(members.c.cluster_id == story.cluster_id)
+                .order_by(members.c.position)
+            ).all()
+            document = search.document(
+                story.headline,
+                (s.text for s in story.summary),
+                story.impact,
+                story.tags,
+                story.entities,
+                (title for row in titles for title in (row.title, row.title_en)),
+            )
+            search.write_document(conn, story.cluster_id, document)
+            self._bump(conn)
 
     def get_event(self, cluster_id: int) -> EventView:
         cluster = self.get_cluster(cluster_id)
@@ -561,60 +616,100 @@ class SqlStorage:
         limit: int = 20,
         cursor: str | None = None,
         order: EventOrder = "newest",
-        min_sources: int = 1,
+        where: EventFilter | None = None,
     ) -> EventPage:
-        if not 1 <= limit <= 1000:
-            raise ValueError(f"limit must be from 1 to 1000, got {limit}")
-        key_column: sa.ColumnElement[Any] = (
-            t.clusters.c.last_updated if order == "newest" else t.stories.c.score
-        )
-        query = (
-            sa.select(t.clusters, t.stories)
-            .join(t.stories, t.stories.c.cluster_id == t.clusters.c.id)
-            .where(t.clusters.c.merged_into.is_(None), t.stories.c.source_count >= min_sources)
-            .order_by(key_column.desc(), t.clusters.c.id.desc())
-            .limit(limit + 1)
-        )
+        _check_limit(limit)
+        clusters, stories = t.clusters, t.stories
+        key_column: sa.ColumnElement[Any] = {
+            "newest": clusters.c.last_updated,
+            "top": stories.c.score,
+            "timeline": clusters.c.first_seen,
+        }[order]
+        query = _event_query().where(*_filter_clauses(where or EventFilter())).limit(limit + 1)
+        if order == "timeline":
+            query = query.order_by(key_column.asc(), clusters.c.id.asc())
+        else:
+            query = query.order_by(key_column.desc(), clusters.c.id.desc())
         if cursor is not None:
             key, last_id = _decode_cursor(cursor, order)
-            query = query.where(
-                sa.or_(key_column < key, sa.and_(key_column == key, t.clusters.c.id < last_id))
-            )
+            if order == "timeline":
+                after = sa.or_(
+                    key_column > key, sa.and_(key_column == key, clusters.c.id > last_id)
+                )
+            else:
+                after = sa.or_(
+                    key_column < key, sa.and_(key_column == key, clusters.c.id < last_id)
+                )
+            query = query.where(after)
         with self._tx() as conn:
             rows = [row._mapping for row in conn.execute(query)]
-        more = len(rows) > limit
-        rows = rows[:limit]
+        events = self._event_views(rows[:limit])
+        next_cursor = None
+        if len(rows) > limit and events:
+            last = events[-1]
+            assert last.story is not None
+            key_value: Any = {
+                "newest": last.cluster.last_updated.isoformat(),
+                "top": last.story.score.total,
+                "timeline": last.cluster.first_seen.isoformat(),
+            }[order]
+            next_cursor = _encode_cursor(order, key_value, last.cluster.id)
+        return EventPage(tuple(events), next_cursor)
+
+    def _event_views(self, rows: Sequence[Mapping[Any, Any]]) -> list[EventView]:
+        """Events from rows of ``_event_query``, in the rows' order, with coverage."""
         coverage = self._coverage_for([row["id"] for row in rows])
         events = []
         for row in rows:
-            story = _story_from_row(row)
+            story = _story_from_row({c.name: row[f"story_{c.name}"] for c in t.stories.c})
             cluster = _cluster_from_row(row)
             events.append(EventView(cluster, story, _ordered(coverage[cluster.id], story)))
+        return events
+
+    def search_events(self, query: str, *, limit: int = 20, cursor: str | None = None) -> EventPage:
+        _check_limit(limit)
+        terms = search.query_terms(query)
+        fingerprint = _fingerprint("\x1f".join(terms).casefold())
+        offset = 0
+        if cursor is not None:
+            kind, offset = _decode_search_cursor(cursor)
+            if kind != fingerprint:
+                raise ValueError(f"cursor {cursor!r} is not valid for this search")
+        if not terms:
+            return EventPage((), None)
+        with self._tx() as conn:
+            ids = search.ranked_ids(conn, terms, limit + 1, offset)
+            wanted = ids[:limit]
+            rows = {
+                row.id: row._mapping
+                for row in conn.execute(_event_query().where(t.clusters.c.id.in_(wanted)))
+            }
+        events = self._event_views([rows[i] for i in wanted if i in rows])
         next_cursor = None
-        if more and events:
-            last = events[-1]
-            assert last.story is not None
-            key_value: Any = (
-                last.cluster.last_updated.isoformat()
-                if order == "newest"
-                else last.story.score.total
-            )
-            next_cursor = _encode_cursor(order, key_value, last.cluster.id)
+        if len(ids) > limit:
+            next_cursor = _encode_search_cursor(fingerprint, offset + limit)
         return EventPage(tuple(events), next_cursor)
+
+    def topic_activity(self, since: datetime) -> list[TopicActivity]:
+        clusters = t.clusters
+        query = (
+            sa.select(clusters.c.id, clusters.c.first_seen, t.stories.c.tags)
+            .join(t.stories, t.stories.c.cluster_id == clusters.c.id)
+            .where(clusters.c.merged_into.is_(None), clusters.c.first_seen >= since)
+            .order_by(clusters.c.first_seen, clusters.c.id)
+        )
+        with self._tx() as conn:
+            return [
+                TopicActivity(row.id, row.first_seen, tuple(row.tags))
+                for row in conn.execute(query)
+            ]
 
     # ---- the Brief ------------------------------------------------------------------
 
     def brief_candidates(self, start: datetime, end: datetime) -> list[tuple[Cluster, Story]]:
-        # Both tables have a source_count: the story's columns are labelled apart.
-        story_columns = [column.label(f"story_{column.name}") for column in t.stories.c]
         query = (
-            sa.select(t.clusters, *story_columns)
-            .join(t.stories, t.stories.c.cluster_id == t.clusters.c.id)
-            .where(
-                t.clusters.c.merged_into.is_(None),
-                t.clusters.c.first_seen < end,
-                t.clusters.c.last_updated >= start,
-            )
+            _event_query()
+            .where(t.clusters.c.first_seen < end, t.clusters.c.last_updated >= start)
             .order_by(t.clusters.c.id)
         )
         with self._tx() as conn:
@@ -661,6 +756,7 @@ class SqlStorage:
                 return False
             if entries:
                 conn.execute(t.brief_entries.insert(), entries)
+            self._bump(conn)
         return True
 
     def get_brief(self, edition_id: str) -> BriefEdition:
@@ -670,8 +766,7 @@ class SqlStorage:
         return found[0]
 
     def list_briefs(self, *, limit: int = 30, before: str | None = None) -> list[BriefEdition]:
-        if not 1 <= limit <= 1000:
-            raise ValueError(f"limit must be from 1 to 1000, got {limit}")
+        _check_limit(limit)
         query = sa.select(t.brief_editions).order_by(t.brief_editions.c.id.desc()).limit(limit)
         if before is not None:
             query = query.where(t.brief_editions.c.id < before)
@@ -862,6 +957,92 @@ class SqlStorage:
         with self._tx() as conn:
             return int(conn.execute(statement).scalar_one())
 
+    def source_health(self) -> list[SourceHealth]:
+        items = t.items
+        figures = (
+            sa.select(
+                items.c.source_id,
+                sa.func.count().label("item_total"),
+                sa.func.max(items.c.published_at).label("last_item_at"),
+            )
+            .group_by(items.c.source_id)
+            .subquery()
+        )
+        state_columns = [c.label(f"state_{c.name}") for c in t.source_state.c]
+        query = (
+            sa.select(t.sources, *state_columns, figures.c.item_total, figures.c.last_item_at)
+            .outerjoin(t.source_state, t.source_state.c.source_id == t.sources.c.id)
+            .outerjoin(figures, figures.c.source_id == t.sources.c.id)
+            .where(t.sources.c.removed_at.is_(None))
+        )
+        with self._tx() as conn:
+            rows = [row._mapping for row in conn.execute(query)]
+        result = []
+        for row in rows:
+            state = None
+            if row["state_source_id"] is not None:
+                state = SourceState(**{c.name: row[f"state_{c.name}"] for c in t.source_state.c})
+            # max() over a subquery loses the column type on SQLite: restore UTC here.
+            last_item_at = _as_utc(row["last_item_at"])
+            result.append(
+                SourceHealth(
+                    source=_source_from_row(row),
+                    state=state,
+                    items=int(row["item_total"] or 0),
+                    last_item_at=last_item_at,
+                )
+            )
+        result.sort(key=lambda h: (h.source.tier, h.source.display_name.casefold(), h.source.id))
+        return result
+
+    def revision(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(_REVISION_QUERY).scalar()
+        return int(value or 0)
+
+    def backlog(self, now: datetime) -> Backlog:
+        items, members, state = t.items, t.cluster_members, t.source_state
+        unclustered = (
+            sa.select(sa.func.count(), sa.func.min(items.c.fetched_at))
+            .select_from(items.outerjoin(members, members.c.item_id == items.c.id))
+            .where(members.c.item_id.is_(None))
+        )
+        overdue = (
+            sa.select(sa.func.count(), sa.func.min(state.c.next_poll_at))
+            .select_from(t.sources.join(state, state.c.source_id == t.sources.c.id))
+            .where(
+                t.sources.c.enabled.is_(True),
+                t.sources.c.removed_at.is_(None),
+                state.c.paused_reason.is_(None),
+                state.c.next_poll_at < now,
+            )
+        )
+        with self._tx() as conn:
+            waiting, oldest = conn.execute(unclustered).one()
+            late, earliest = conn.execute(overdue).one()
+        oldest_at, earliest_at = _as_utc(oldest), _as_utc(earliest)
+        return Backlog(
+            unclustered_items=int(waiting),
+            oldest_unclustered_s=(
+                max(0.0, (now - oldest_at).total_seconds()) if oldest_at else 0.0
+            ),
+            overdue_sources=int(late),
+            poll_lag_s=max(0.0, (now - earliest_at).total_seconds()) if earliest_at else 0.0,
+        )
+
+    def fetch_totals(self) -> FetchTotals:
+        log = t.fetch_log
+        ok = sa.or_(sa.and_(log.c.status >= 200, log.c.status < 300), log.c.status == 304)
+        failed = sa.or_(log.c.error.is_not(None), sa.and_(log.c.status.is_not(None), sa.not_(ok)))
+        query = sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((failed, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(log.c.items_new), 0),
+        )
+        with self._tx() as conn:
+            fetches, errors, items_new = conn.execute(query).one()
+        return FetchTotals(fetches=int(fetches), errors=int(errors), items_new=int(items_new))
+
     def counts(self) -> Counts:
         def count(conn: sa.Connection, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
             return int(
@@ -1012,6 +1193,7 @@ def _story_from_row(row: Mapping[Any, Any]) -> Story:
         source_count=row["source_count"],
         coverage_item_ids=tuple(row["coverage_item_ids"]),
         version=row["version"],
+        entities=tuple(row["entities"]),
     )
 
 
@@ -1023,19 +1205,157 @@ def _ordered(coverage: list[CoverageEntry], story: Story | None) -> tuple[Covera
     return tuple(sorted(coverage, key=lambda e: rank.get(e.item.id, len(rank))))
 
 
-def _encode_cursor(order: EventOrder, key: Any, cluster_id: int) -> str:
-    raw = json.dumps([order, key, cluster_id], separators=(",", ":")).encode()
+_REVISION_QUERY = sa.select(t.data_revision.c.value).where(t.data_revision.c.id == 1)
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= 1000:
+        raise ValueError(f"limit must be from 1 to 1000, got {limit}")
+
+
+def _as_utc(value: Any) -> datetime | None:
+    """An aggregate's datetime as timezone-aware UTC (SQLite returns text or naive)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _event_query() -> sa.Select[Any]:
+    """Live events with a story: the cluster's columns, and the story's labelled
+    ``story_<name>`` (both tables have a ``source_count``)."""
+    story_columns = [column.label(f"story_{column.name}") for column in t.stories.c]
+    return (
+        sa.select(t.clusters, *story_columns)
+        .join(t.stories, t.stories.c.cluster_id == t.clusters.c.id)
+        .where(t.clusters.c.merged_into.is_(None))
+    )
+
+
+def _filter_clauses(where: EventFilter) -> list[sa.ColumnElement[bool]]:
+    """``where`` as SQL conditions on a query of ``_event_query``: plain comparisons on
+    the cluster and story, and ``EXISTS`` on indexed side tables for the rest."""
+    clusters, stories, members, items = t.clusters, t.stories, t.cluster_members, t.items
+    clauses: list[sa.ColumnElement[bool]] = []
+    if where.since is not None:
+        clauses.append(clusters.c.last_updated >= where.since)
+    if where.min_score is not None:
+        clauses.append(stories.c.score >= where.min_score)
+    if where.min_sources > 1:
+        clauses.append(stories.c.source_count >= where.min_sources)
+    if where.storyline_id is not None:
+        clauses.append(clusters.c.storyline_id == where.storyline_id)
+    for kind, text in (("tag", where.topic), ("entity", where.entity)):
+        if text is not None:
+            terms = t.story_terms
+            clauses.append(
+                sa.exists().where(
+                    terms.c.cluster_id == clusters.c.id,
+                    terms.c.kind == kind,
+                    terms.c.key == _term_key(text),
+                )
+            )
+    if where.source_id is not None:
+        clauses.append(
+            sa.exists()
+            .select_from(members.join(items, items.c.id == members.c.item_id))
+            .where(members.c.cluster_id == clusters.c.id, items.c.source_id == where.source_id)
+        )
+    if where.platforms:
+        clauses.append(
+            sa.exists()
+            .select_from(
+                members.join(items, items.c.id == members.c.item_id).join(
+                    t.sources, t.sources.c.id == items.c.source_id
+                )
+            )
+            .where(
+                members.c.cluster_id == clusters.c.id,
+                t.sources.c.kind.in_(list(where.platforms)),
+            )
+        )
+    return clauses
+
+
+def _term_key(text: str) -> str:
+    """What the topic and entity filters compare: the text casefolded, spaces collapsed."""
+    return " ".join(text.casefold().split())
+
+
+def _story_terms(story: Story) -> list[dict[str, Any]]:
+    """The ``story_terms`` rows of a story (one per distinct key and kind)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, values in (("tag", story.tags), ("entity", story.entities)):
+        for value in values:
+            key = _term_key(value)
+            if key:
+                rows.setdefault(
+                    (kind, key),
+                    {"cluster_id": story.cluster_id, "kind": kind, "key": key, "value": value},
+                )
+    return list(rows.values())
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _pack(payload: list[Any]) -> str:
+    """An opaque cursor: the payload as JSON with a checksum, base64url."""
+    body = json.dumps(payload, separators=(",", ":"))
+    raw = json.dumps([body, _fingerprint(body)], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unpack(cursor: str) -> list[Any]:
+    """The payload of a cursor made by ``_pack``; ``ValueError`` if it was altered."""
+    padded = cursor + "=" * (-len(cursor) % 4)
+    body, check = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    if not isinstance(body, str) or check != _fingerprint(body):
+        raise ValueError("checksum")
+    payload = json.loads(body)
+    if not isinstance(payload, list):
+        raise ValueError("payload")
+    return payload
+
+
+def _encode_cursor(order: EventOrder, key: Any, cluster_id: int) -> str:
+    return _pack([order, key, cluster_id])
 
 
 def _decode_cursor(cursor: str, order: EventOrder) -> tuple[Any, int]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        kind, key, cluster_id = json.loads(base64.urlsafe_b64decode(padded))
-        if kind != order or not isinstance(cluster_id, int):
+        kind, key, cluster_id = _unpack(cursor)
+        if kind != order or type(cluster_id) is not int:
             raise ValueError
-        if order == "newest":
-            return datetime.fromisoformat(key).astimezone(UTC), cluster_id
+        if order in ("newest", "timeline"):
+            if not isinstance(key, str):
+                raise ValueError
+            moment = datetime.fromisoformat(key)
+            if moment.tzinfo is None:
+                raise ValueError
+            return moment.astimezone(UTC), cluster_id
+        if type(key) not in (int, float):
+            raise ValueError
         return float(key), cluster_id
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, UnicodeError, binascii.Error):
         raise ValueError(f"cursor {cursor!r} is not valid for this listing") from None
+
+
+def _encode_search_cursor(fingerprint: str, offset: int) -> str:
+    return _pack(["search", fingerprint, offset])
+
+
+def _decode_search_cursor(cursor: str) -> tuple[str, int]:
+    """The query fingerprint and offset of a search cursor; ``ValueError`` if bad."""
+    try:
+        kind, fingerprint, offset = _unpack(cursor)
+        if kind != "search" or not isinstance(fingerprint, str):
+            raise ValueError
+        if type(offset) is not int or offset < 0:
+            raise ValueError
+        return fingerprint, offset
+    except (ValueError, TypeError, UnicodeError, binascii.Error):
+        raise ValueError(f"cursor {cursor!r} is not valid for this search") from None

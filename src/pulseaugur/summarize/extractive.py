@@ -288,4 +288,5 @@ class ExtractiveSummarizer:
             summarizer=self.name,
             source_count=features.source_count,
             coverage_item_ids=tuple(e.item.id for e in features.entries),
+            entities=features.entities,
         )

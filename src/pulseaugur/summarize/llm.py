@@ -582,6 +582,7 @@ class LlmSummarizer:
             summarizer=self.name,
             source_count=features.source_count,
             coverage_item_ids=tuple(e.item.id for e in features.entries),
+            entities=features.entities,
         )
 
     # ---- cache and change rule ------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from pulseaugur.storage.schema import metadata
+from pulseaugur.storage.schema import include_name, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reached when alembic is run by hand
@@ -13,6 +13,7 @@ if connection is None:  # pragma: no cover - only reached when alembic is run by
 context.configure(
     connection=connection,
     target_metadata=metadata,
+    include_name=include_name,
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():
