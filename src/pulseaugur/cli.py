@@ -96,17 +96,30 @@ def _server_options(func: F) -> F:
 @_fail_cleanly
 def run(ctx: click.Context, database_url: str | None, host: str | None, port: str | None) -> None:
     """Poll the sources on schedule and serve the site, in one process."""
-    from pulseaugur.pipeline.runtime import run_service
+    from pulseaugur.pipeline.runtime import run_on_uvloop, run_service
 
     settings = _settings(ctx, database_url=database_url, host=host, port=port)
-    asyncio.run(run_service(settings))
+    run_on_uvloop(run_service(settings))
 
 
 @main.command()
 @_server_options
 @click.pass_context
 @_fail_cleanly
-def serve(ctx: click.Context, database_url: str | None, host: str | None, port: str | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes; more than one serves through pulseaugur.web.asgi.",
+)
+def serve(
+    ctx: click.Context,
+    database_url: str | None,
+    host: str | None,
+    port: str | None,
+    workers: int,
+) -> None:
     """Serve the site and the API over an existing database (no polling)."""
     from pulseaugur.pipeline import runtime
 
@@ -115,7 +128,13 @@ def serve(ctx: click.Context, database_url: str | None, host: str | None, port: 
     runtime.check_port_free(settings.host, settings.port)
     click.echo(
         f"serving {settings.resolved_database_url} at http://{settings.host}:{settings.port}"
+        + (f" with {workers} workers" if workers > 1 else "")
     )
+    if workers > 1:
+        storage.close()
+        config: Path | None = ctx.obj.get("config") if ctx.obj else None
+        runtime.serve_workers(settings, workers, config_file=config)
+        return
     try:
         server = runtime.web_server(storage, settings.host, settings.port, settings=settings)
         server.run()

@@ -78,6 +78,7 @@ class Settings:
     score_headline_signal: float = 0.15
     score_time_decay: float = 0.25
     score_half_life_hours: float = 12.0
+    admin_token: str = field(default="", repr=False)
 
     @property
     def email_enabled(self) -> bool:
@@ -163,6 +164,9 @@ SETTINGS_HELP: dict[str, str] = {
     "score_headline_signal": "weight of the headline-signal part (the event type) in the score",
     "score_time_decay": "weight of the time-decay part (freshness) in the score",
     "score_half_life_hours": "hours after which the time-decay part has halved",
+    "admin_token": "bearer token that authorizes the API's write endpoints (source "
+    "management), at least 16 characters; empty: every write is refused (a secret, never "
+    "logged)",
 }
 
 TRANSLATION_BACKENDS: tuple[str, ...] = ("openai", "libretranslate")
@@ -317,6 +321,20 @@ def _parse_secret(raw: Any) -> str:
     return text
 
 
+MIN_ADMIN_TOKEN_LENGTH = 16
+"""The shortest ``admin_token`` accepted: a guessable token guards nothing."""
+
+
+def _parse_admin_token(raw: Any) -> str:
+    text = _parse_secret(raw)
+    if text and (len(text) < MIN_ADMIN_TOKEN_LENGTH or any(c.isspace() for c in text)):
+        raise ValueError(
+            f"expected at least {MIN_ADMIN_TOKEN_LENGTH} characters without spaces "
+            "(value not shown: it is a secret)"
+        )
+    return text
+
+
 def _parse_smtp_host(raw: Any) -> str:
     text = _parse_str(raw)
     if text and (any(c.isspace() or ord(c) < 32 for c in text) or "/" in text or "@" in text):
@@ -377,6 +395,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "score_headline_signal": _parse_float(0.0, 1000.0),
     "score_time_decay": _parse_float(0.0, 1000.0),
     "score_half_life_hours": _parse_positive_float,
+    "admin_token": _parse_admin_token,
 }
 
 

@@ -31,5 +31,7 @@ def storage(empty_storage: Storage) -> Storage:
 
 @pytest.fixture
 def client(storage: Storage) -> Iterator[TestClient]:
-    with TestClient(create_app(storage, clock=lambda: NOW), follow_redirects=False) as c:
+    with TestClient(
+        create_app(storage, clock=lambda: NOW, revision_ttl_s=0), follow_redirects=False
+    ) as c:
         yield c

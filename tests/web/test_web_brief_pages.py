@@ -36,7 +36,7 @@ def test_latest_edition(client: TestClient, storage: Storage) -> None:
     assert "OpenAI on Thursday released GPT-5, its latest flagship model." in page
     assert "3 sources" in page
     assert ">87.5</span>" in page
-    assert "2025-08-07 06:00 UTC" in page  # the window's end
+    assert "Aug 7, 2025 06:00 UTC" in page  # the window's end
     assert 'rel="prev" href="/brief/2025-08-06"' in page
     assert 'rel="next"' not in page
 

@@ -71,7 +71,7 @@ def test_pages_redirect_in_one_hop_to_the_final_survivor(
 
 def test_merged_events_leave_the_listings(merged: Storage, client: TestClient) -> None:
     body = client.get("/api/v1/events").json()
-    assert [e["id"] for e in body["events"]] == [1]
+    assert [e["id"] for e in body["events"]] == [1, 5]
     html = client.get("/").text
     assert "/cluster/2-" not in html
     assert "/cluster/3-" not in html

@@ -38,7 +38,10 @@ def text_of(html: str) -> str:
 def make_client(
     storage: Storage, *, settings: Settings | None = None, weights: ScoreWeights | None = None
 ) -> TestClient:
-    return TestClient(create_app(storage, clock=lambda: NOW, settings=settings, weights=weights))
+    app = create_app(
+        storage, clock=lambda: NOW, settings=settings, weights=weights, revision_ttl_s=0
+    )
+    return TestClient(app)
 
 
 # ---- well-formedness ------------------------------------------------------------------------
@@ -298,18 +301,19 @@ def test_configured_weights_show_beside_the_defaults(storage: Storage) -> None:
     assert "0.5<sup>age / 6 h</sup>" in html
 
 
-def test_ranking_page_counts_the_live_tiers(storage: Storage, client: TestClient) -> None:
+def test_ranking_page_counts_the_live_tiers(storage: Storage) -> None:
+    client = make_client(storage)
     html = client.get("/methods/ranking").text
     text = text_of(html)
-    # web_seed: tier 1: openai-news; tier 2: scmp-tech, jiqizhixin; tier 3: two
+    # web_seed: tier 1: openai-news; tier 2: scmp-tech, jiqizhixin; tier 3: three
     counts = html.split('id="tier-counts"')[1].split("</table>")[0]
     assert '<th scope="row">1</th><td class="num">1</td><td class="num">100</td>' in counts
     assert '<th scope="row">2</th><td class="num">2</td><td class="num">65</td>' in counts
-    assert '<th scope="row">3</th><td class="num">2</td><td class="num">35</td>' in counts
+    assert '<th scope="row">3</th><td class="num">3</td><td class="num">35</td>' in counts
     listed = html.split('id="tier-1-list"')[1].split("</ul>")[0]
     assert "OpenAI — News" in listed
     assert "SCMP" not in listed
-    assert "This site reads 5 sources" in text
+    assert "This site reads 6 sources" in text
 
     storage.set_source_enabled("scmp-tech", False)
     html = client.get("/methods/ranking").text

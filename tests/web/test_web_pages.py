@@ -30,15 +30,23 @@ def test_home_lists_top_and_newest_with_links(client: TestClient) -> None:
     assert "OpenAI releases GPT-5" in html
     assert "87.5" in html  # score
     assert "3 sources" in html
-    assert '<span class="tag">models</span>' in html
+    assert '<a class="tag" href="/topics/models">models</a>' in html
     assert 'datetime="2025-08-07T09:34:13Z"' in html  # last update of event 1
+    assert '<main id="content" data-live="/live/events">' in html
+    assert '<ol class="events" id="top-events">' in html
+    assert 'data-label-new="{n} new"' in html
+    assert '<p id="live-new" class="live-new" role="status" hidden></p>' in html
     assert "/cluster/4-" not in html  # no story, not listed
     # Top is ordered by score: GPT-5 (87.5) before Hong Kong (55).
     top = html.split(">Top</h2>")[1].split(">Newest</h2>")[0]
     assert top.index("/cluster/1-") < top.index("/cluster/2-")
-    # Newest by last update: hostile (1 h ago) before Hong Kong before GPT-5.
+    # Newest by last update: the GPT-5 rollout (its storyline folds the release under
+    # it), then hostile (1 h ago), then Hong Kong.
     newest = html.split(">Newest</h2>")[1]
-    assert newest.index("/cluster/3-") < newest.index("/cluster/2-") < newest.index("/cluster/1-")
+    assert newest.index("/cluster/5-") < newest.index("/cluster/1-") < newest.index("/cluster/3-")
+    assert newest.index("/cluster/3-") < newest.index("/cluster/2-")
+    assert "+1 related" in newest
+    assert newest.count('class="event-card"') == 3
 
 
 def test_home_pages_through_newest(empty_storage: Storage) -> None:
@@ -77,9 +85,16 @@ def test_event_page_shows_every_seed_field(client: TestClient) -> None:
     text = text_of(html)
     # header: brand, language marker, LIVE and the clock (UTC, server-rendered)
     assert '<a class="brand" href="/">PulseAugur</a>' in html
-    assert ">EN</span>" in html
+    assert (
+        '<a href="/lang/en?next=/cluster/1-openai-releases-gpt-5" hreflang="en" lang="en" '
+        'aria-current="true">EN</a>' in html
+    )
+    assert 'hreflang="zh-Hans" lang="zh-Hans">中文</a>' in html
     assert "LIVE" in text
-    assert '<time id="live-clock" datetime="2025-08-07T13:44:13Z">13:44:13</time>' in html
+    assert (
+        '<time id="live-clock" datetime="2025-08-07T13:44:13Z" aria-label="Time now, UTC">'
+        "13:44:13</time>" in html
+    )
     assert '<script src="/static/live.js" defer></script>' in html
     # landmarks
     for tag in ("<header", "<main", "<footer"):
@@ -90,14 +105,16 @@ def test_event_page_shows_every_seed_field(client: TestClient) -> None:
     assert "The company calls it its best model for coding and agentic tasks." in text
     assert '<a href="#cov-1" aria-label="source 1">[1]</a>' in html
     assert '<a href="#cov-2" aria-label="source 2">[2]</a>' in html
-    assert '<span class="tag">AI</span>' in html
-    assert '<span class="tag">models</span>' in html
+    assert '<a class="tag" href="/topics/ai">AI</a>' in html
+    assert '<a class="tag" href="/topics/models">models</a>' in html
+    assert '<a href="/?entity=OpenAI">OpenAI</a>' in html
     # IMPACT, RANK_REASON
     assert "IMPACT Developers and enterprises get a new default frontier model." in text
     assert "RANK_REASON Model release reported by the lab itself and two outlets." in text
     # primary link
     assert (
-        '<a href="https://openai.com/index/introducing-gpt-5/">Read on OpenAI — News →</a>' in html
+        '<a id="primary-link" href="https://openai.com/index/introducing-gpt-5/">'
+        "Read on OpenAI — News →</a>" in html
     )
     # attribution and the methods link
     assert "Extractive summary from 3 sources" in text
@@ -128,8 +145,27 @@ def test_event_page_shows_every_seed_field(client: TestClient) -> None:
         "OpenAI launches GPT-5 as rivalry with Chinese labs heats up</a>" in html
     )
     assert "OpenAI on Thursday released GPT-5, its latest flagship model." in coverage
-    assert "OpenAI 发布 GPT-5" in html
-    assert '<p class="title-en" lang="en">OpenAI releases GPT-5</p>' in html
+    # the Chinese item shows its English title, the original marked with its language
+    assert (
+        '<h3 lang="en"><a href="https://www.jiqizhixin.com/articles/2025-08-08">'
+        "OpenAI releases GPT-5" in html
+    )
+    assert (
+        '<span class="translated">Machine-translated title; the original, in Chinese:</span> '
+        '<span lang="zh">OpenAI 发布 GPT-5</span>' in html
+    )
+    assert html.count('class="coverage-item"') == 3
+    # the timeline, the storyline and the coverage chart
+    timeline = html.split('id="timeline"')[1].split('id="storyline"')[0]
+    assert "First report" in timeline
+    assert "OpenAI — News had it first" in timeline
+    assert "+30 min" in timeline
+    assert "SCMP — Tech joined" in timeline
+    assert '<svg class="chart steps" id="coverage-chart" role="img"' in timeline
+    assert '<title id="coverage-chart-t">Coverage over time</title>' in timeline
+    storyline = html.split('id="storyline"')[1].split('id="coverage"')[0]
+    assert '<a href="/cluster/5-gpt-5-rollout-glitches">' in storyline
+    assert 'aria-current="true"' in storyline
 
 
 def test_model_written_story_is_labelled_ai_generated(client: TestClient) -> None:

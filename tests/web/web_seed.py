@@ -2,10 +2,16 @@
 
 The seeded events (newest first):
 
+    5  GPT-5 rollout complaints: Hacker News thread + SCMP         2 sources, storyline 7
     3  hostile markup in every feed field (escaping tests)        extractive, 1 source
-    2  Hong Kong AI energy (the seed page), written by a model    2 sources
-    1  OpenAI GPT-5 release: lab blog + SCMP + a Chinese outlet   extractive, 3 sources
+    2  Hong Kong AI energy (the seed page), written by a model    2 sources (one Mastodon post)
+    1  OpenAI GPT-5 release: lab blog + SCMP + a Chinese outlet   extractive, 3 sources,
+                                                                  storyline 7
     4  a cluster with no story yet (must 404)
+
+Events 1 and 5 form storyline 7. Social posts (the Mastodon post of 2, the Hacker News
+thread of 5) carry engagement in ``raw_json``; the Chinese item of 1 has a ``title_en``.
+Source states: OpenAI polled fine, the hostile feed failing, Synced paused.
 """
 
 from __future__ import annotations
@@ -14,10 +20,19 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from pulseaugur.storage.base import Storage
-from pulseaugur.types import Cluster, Item, ScoreParts, Source, Story, SummarySentence
+from pulseaugur.types import (
+    Cluster,
+    Item,
+    ScoreParts,
+    Source,
+    SourceState,
+    Story,
+    SummarySentence,
+)
 
 NOW = datetime(2025, 8, 7, 13, 44, 13, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
+STORYLINE = 7
 
 SOURCES = (
     Source(
@@ -43,11 +58,20 @@ SOURCES = (
     ),
     Source(
         id="mastodon-sigmoid",
-        kind="feed",
         url="https://sigmoid.social/tags/AI.rss",
         name="sigmoid.social #AI",
         outlet="Mastodon",
         section="sigmoid.social",
+        tier=3,
+        kind="mastodon",
+    ),
+    Source(
+        id="hn-frontpage",
+        kind="hackernews",
+        url="https://hn.algolia.com/api/v1/search?tags=front_page",
+        name="Hacker News front page",
+        outlet="Hacker News",
+        section=None,
         tier=3,
     ),
     Source(
@@ -83,6 +107,7 @@ def make_item(
     lang: str = "en",
     url: str | None = None,
     title_en: str | None = None,
+    raw_json: dict[str, object] | None = None,
 ) -> Item:
     url = url if url is not None else f"https://{source_id}.example/{item_id}"
     return Item(
@@ -100,7 +125,7 @@ def make_item(
         published_at=published_at,
         fetched_at=published_at + timedelta(seconds=40),
         content_hash=hashlib.sha256(item_id.encode()).hexdigest(),
-        raw_json={"id": item_id},
+        raw_json=raw_json if raw_json is not None else {"id": item_id},
     )
 
 
@@ -113,6 +138,7 @@ def add_event(
     *,
     first_seen: datetime,
     last_updated: datetime,
+    storyline_id: int | None = None,
 ) -> None:
     for item in items:
         outcome = storage.add_item(item)
@@ -125,6 +151,7 @@ def add_event(
             last_updated=last_updated,
             item_count=len(items),
             source_count=len({i.source_id for i in items}),
+            storyline_id=storyline_id,
         )
     )
     for item in items:
@@ -215,9 +242,11 @@ def seed(storage: Storage) -> None:
             summarizer="extractive",
             source_count=3,
             coverage_item_ids=("openai-gpt5", "scmp-gpt5", "jqzx-gpt5"),
+            entities=("OpenAI", "GPT-5"),
         ),
         first_seen=t1,
         last_updated=t1 + timedelta(minutes=50),
+        storyline_id=STORYLINE,
     )
 
     t2 = NOW - timedelta(hours=2)
@@ -237,6 +266,7 @@ def seed(storage: Storage) -> None:
             "Opinion | For Hong Kong to succeed in AI #AI #HongKong",
             published_at=t2 + timedelta(minutes=10),
             authors=("[email protected]",),
+            raw_json={"id": "masto-hk", "engagement": {"reblogs": 14, "favourites": 31}},
         ),
     ]
     add_event(
@@ -254,13 +284,14 @@ def seed(storage: Storage) -> None:
             ),
             impact="Highlights the need for energy infrastructure planning to support AI growth.",
             rank_reason="Opinion piece discussing policy implications of AI development.",
-            tags=("AI", "policy"),
+            tags=("compute & energy", "policy & regulation"),
             event_type="opinion",
             score=ScoreParts(0.6, 0.4, 0.3, 0.95, 55.0),
             primary_item_id="masto-hk",
             summarizer="gemini-2.5-flash-lite",
             source_count=2,
             coverage_item_ids=("scmp-hk", "masto-hk"),
+            entities=("Hong Kong", "Greater Bay Area"),
         ),
         first_seen=t2,
         last_updated=t2 + timedelta(minutes=10),
@@ -298,6 +329,87 @@ def seed(storage: Storage) -> None:
         ),
         first_seen=t3,
         last_updated=t3,
+    )
+
+    t5 = NOW - timedelta(minutes=45)
+    rollout_items = [
+        make_item(
+            "hn-gpt5-rollout",
+            "hn-frontpage",
+            "GPT-5 rollout leaves users stuck on the old model",
+            "Users report that the GPT-5 rollout routed them to older models.",
+            published_at=t5,
+            authors=("throwaway42",),
+            url="https://news.ycombinator.com/item?id=44820000",
+            raw_json={
+                "id": "hn-gpt5-rollout",
+                "engagement": {"points": 812, "comments": 361},
+            },
+        ),
+        make_item(
+            "scmp-gpt5-rollout",
+            "scmp-tech",
+            "OpenAI says GPT-5 rollout glitches are being fixed",
+            "OpenAI said on Friday that glitches in the GPT-5 rollout are being fixed.",
+            published_at=t5 + timedelta(minutes=15),
+            authors=("Ying Xu",),
+        ),
+    ]
+    add_event(
+        storage,
+        5,
+        "gpt-5-rollout-glitches",
+        rollout_items,
+        Story(
+            cluster_id=5,
+            headline="GPT-5 rollout glitches frustrate users",
+            summary=(
+                SummarySentence(
+                    "OpenAI said on Friday that glitches in the GPT-5 rollout are being fixed.",
+                    ("scmp-gpt5-rollout",),
+                ),
+                SummarySentence(
+                    "Users report that the GPT-5 rollout routed them to older models.",
+                    ("hn-gpt5-rollout",),
+                ),
+            ),
+            impact="ChatGPT users may see older models until the fix lands.",
+            rank_reason="Follow-up to a model release, with a busy Hacker News thread.",
+            tags=("models", "products"),
+            event_type="news",
+            score=ScoreParts(0.5, 0.5, 0.4, 0.98, 61.0),
+            primary_item_id="scmp-gpt5-rollout",
+            summarizer="extractive",
+            source_count=2,
+            coverage_item_ids=("scmp-gpt5-rollout", "hn-gpt5-rollout"),
+            entities=("OpenAI", "GPT-5", "ChatGPT"),
+        ),
+        first_seen=t5,
+        last_updated=t5 + timedelta(minutes=15),
+        storyline_id=STORYLINE,
+    )
+
+    storage.save_source_state(SourceState("openai-news", last_ok_at=NOW - timedelta(minutes=7)))
+    storage.save_source_state(
+        SourceState(
+            "hostile",
+            last_ok_at=NOW - timedelta(days=1),
+            last_error="HTTP 503 from evil.example",
+            last_error_at=NOW - timedelta(minutes=12),
+            consecutive_failures=4,
+            failing_since=NOW - timedelta(hours=3),
+        )
+    )
+    storage.save_source_state(
+        SourceState(
+            "jiqizhixin",
+            last_ok_at=NOW - timedelta(days=4),
+            last_error="connection refused",
+            last_error_at=NOW - timedelta(days=1),
+            consecutive_failures=40,
+            failing_since=NOW - timedelta(days=4),
+            paused_reason="failing for 3 days",
+        )
     )
 
     t4 = NOW - timedelta(minutes=20)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
+import uvloop
 
 from pulseaugur.brief import BriefPolicy
 from pulseaugur.cluster.online import OnlineClusterer
@@ -32,6 +36,8 @@ from pulseaugur.summarize.llm import configured_summarizer
 from pulseaugur.types import Item
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 RESUME_WINDOW = timedelta(days=14)
 """How far back the clusterer's state is rebuilt at start (events older are closed)."""
@@ -129,6 +135,11 @@ def brief_publisher(
     return BriefPublisher(storage, BriefPolicy.from_settings(settings), clock, mailer)
 
 
+SHUTDOWN_GRACE_S = 3
+"""Seconds the web server waits, when stopping, for open responses (live streams never
+end by themselves) before it cancels them."""
+
+
 def web_server(
     storage: SqlStorage,
     host: str,
@@ -140,13 +151,62 @@ def web_server(
     service runs with (the methods pages describe them; ``public_url`` is the base of
     the Brief feeds' absolute links; their ``score_*`` weights are the ones
     ``/methods/ranking`` shows, as the summarizers of :func:`event_summarizer` score
-    with them)."""
+    with them).
+
+    It runs on uvloop with the httptools parser (the fast pair), without WebSockets or
+    access logs, and gives open responses ``SHUTDOWN_GRACE_S`` to finish on shutdown."""
     from pulseaugur.web import create_app
 
     weights = ScoreWeights.from_settings(settings) if settings is not None else None
     app = create_app(storage, settings=settings, weights=weights)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+        ws="none",
+        lifespan="on",
+        access_log=False,
+        backlog=2048,
+        timeout_keep_alive=15,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
     return uvicorn.Server(config)
+
+
+def serve_workers(settings: Settings, workers: int, *, config_file: Path | None = None) -> None:
+    """Serve the web app from ``workers`` processes (``pulseaugur.web.asgi``) until
+    interrupted, with the tuning of :func:`web_server`. The workers read their settings
+    as ``load_settings`` does, so the database, host and port chosen here reach them
+    through ``PULSEAUGUR_*`` variables (and the config file through
+    ``PULSEAUGUR_CONFIG``)."""
+    if config_file is not None:
+        os.environ["PULSEAUGUR_CONFIG"] = str(config_file.resolve())
+    os.environ["PULSEAUGUR_DATABASE_URL"] = settings.resolved_database_url
+    uvicorn.run(
+        "pulseaugur.web.asgi:app_from_settings",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+        ws="none",
+        access_log=False,
+        backlog=2048,
+        timeout_keep_alive=15,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+
+
+def run_on_uvloop(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` to completion on a new uvloop event loop (what ``asyncio.run`` does,
+    on the faster loop the web server is tuned for)."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -1,175 +1,54 @@
-"""The JSON API, version 1.
+"""The JSON API, version 1: reads (the writes are in ``admin.py``).
 
-    GET /api/v1/events?limit=N&cursor=C   events newest first, ``next_cursor`` to page on
-    GET /api/v1/events/{id}               one event; 301 to the survivor's URL when the
-                                          event was merged into another
-    GET /healthz                          ``{"status": "ok"}``
+    GET /api/v1/events          events with a story; filters ``since``, ``topic``,
+                                ``entity``, ``source``, ``min_score``, ``min_sources``;
+                                ``order=newest|top``; ``limit`` and ``cursor`` paging
+    GET /api/v1/events/{id}     one event with every field its page shows (coverage,
+                                score parts, citations, entities, storyline, timeline);
+                                301 to the survivor's URL when it was merged into another
+    GET /api/v1/search?q=       events matching the words of ``q``, best match first
+    GET /api/v1/sources         every source with its tier and polling health
+    GET /api/v1/brief           the latest edition of the Brief (404 before the first)
+    GET /api/v1/brief/{date}    the edition of a day, ``YYYY-MM-DD``
 
 Every error is ``{"error": {"status": <code>, "message": "..."}}`` (see ``app.py``), and
 so is the body of the 301 a merged event answers (its ``Location`` names the survivor).
+A cursor is only valid with the ``order`` and filters of the request that returned it.
 Storage is synchronous, so the endpoints are plain ``def``: FastAPI runs them in its
 thread pool.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any, Literal
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
 
+from pulseaugur.brief import parse_edition_id
 from pulseaugur.errors import NotFoundError
-from pulseaugur.storage.base import EventView
-from pulseaugur.types import CoverageEntry
-from pulseaugur.web import present
+from pulseaugur.rank.topics import TOPIC_SLUGS
+from pulseaugur.storage.base import EventFilter, EventPage
+from pulseaugur.web.api_models import (
+    BriefOut,
+    ErrorBody,
+    ErrorDetail,
+    EventList,
+    EventOut,
+    SourceList,
+    brief_out,
+    event_out,
+    source_out,
+)
 from pulseaugur.web.context import BadRequest, web_context
 
-router = APIRouter()
+router = APIRouter(prefix="/api/v1", tags=["api"])
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 
-
-class ErrorDetail(BaseModel):
-    status: int
-    message: str
-
-
-class ErrorBody(BaseModel):
-    """The one error shape of the API."""
-
-    error: ErrorDetail
-
-
-class ScorePartsOut(BaseModel):
-    authority: float
-    cluster_strength: float
-    headline_signal: float
-    time_decay: float
-
-
-class SentenceOut(BaseModel):
-    text: str
-    item_ids: list[str]
-
-
-class PrimaryOut(BaseModel):
-    source_name: str
-    outlet: str
-    section: str | None
-    tier: int
-    url: str | None
-    title: str
-
-
-class CoverageOut(BaseModel):
-    source_name: str
-    outlet: str
-    section: str | None
-    tier: int
-    lang: str
-    authors: list[str]
-    title: str
-    excerpt: str
-    url: str | None
-    published_at: str
-
-
-class EventOut(BaseModel):
-    id: int
-    url: str
-    headline: str
-    summary: str
-    summary_sentences: list[SentenceOut]
-    impact: str
-    rank_reason: str
-    tags: list[str]
-    event_type: str
-    score: float
-    score_parts: ScorePartsOut
-    summarizer: str
-    source_count: int
-    primary: PrimaryOut | None
-    first_seen: str
-    last_updated: str
-    coverage: list[CoverageOut]
-
-
-class EventList(BaseModel):
-    events: list[EventOut]
-    next_cursor: str | None
-
-
-class Health(BaseModel):
-    status: str
-
-
-def _coverage(entry: CoverageEntry) -> CoverageOut:
-    item, source = entry.item, entry.source
-    return CoverageOut(
-        source_name=source.display_name,
-        outlet=source.outlet,
-        section=source.section,
-        tier=source.tier,
-        lang=item.lang,
-        authors=list(item.authors),
-        title=item.title,
-        excerpt=item.excerpt,
-        url=present.item_url(item),
-        published_at=present.iso(item.published_at),
-    )
-
-
-def event_out(view: EventView) -> EventOut:
-    """The API's view of an event that has a story."""
-    story = view.story
-    if story is None:
-        raise NotFoundError(f"event {view.cluster.id} has no story yet")
-    primary = present.primary_entry(view)
-    return EventOut(
-        id=view.cluster.id,
-        url=view.path,
-        headline=story.headline,
-        summary=story.summary_text,
-        summary_sentences=[
-            SentenceOut(text=s.text, item_ids=list(s.item_ids)) for s in story.summary
-        ],
-        impact=story.impact,
-        rank_reason=story.rank_reason,
-        tags=list(story.tags),
-        event_type=story.event_type,
-        score=story.score.total,
-        score_parts=ScorePartsOut(
-            authority=story.score.authority,
-            cluster_strength=story.score.cluster_strength,
-            headline_signal=story.score.headline_signal,
-            time_decay=story.score.time_decay,
-        ),
-        summarizer=story.summarizer,
-        source_count=story.source_count,
-        primary=None
-        if primary is None
-        else PrimaryOut(
-            source_name=primary.source.display_name,
-            outlet=primary.source.outlet,
-            section=primary.source.section,
-            tier=primary.source.tier,
-            url=present.item_url(primary.item),
-            title=primary.item.title,
-        ),
-        first_seen=present.iso(view.cluster.first_seen),
-        last_updated=present.iso(view.cluster.last_updated),
-        coverage=[_coverage(entry) for entry in view.coverage],
-    )
-
-
-def parse_event_id(text: str) -> int:
-    """An event id from a URL; ``NotFoundError`` when it cannot be one."""
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise NotFoundError(f"no event {text!r}")
-    return int(text)
-
-
-_ERRORS: dict[int | str, dict[str, object]] = {
+ERRORS: dict[int, dict[str, Any]] = {
     301: {
         "model": ErrorBody,
         "description": "Merged into another event, which ``Location`` names",
@@ -180,21 +59,62 @@ _ERRORS: dict[int | str, dict[str, object]] = {
             }
         },
     },
-    400: {"model": ErrorBody, "description": "Bad request"},
+    400: {"model": ErrorBody, "description": "Bad request: a parameter or body is invalid"},
+    401: {
+        "model": ErrorBody,
+        "description": "No admin token, or a wrong one",
+        "headers": {
+            "WWW-Authenticate": {"description": "``Bearer``", "schema": {"type": "string"}}
+        },
+    },
+    403: {"model": ErrorBody, "description": "Writes are off: no admin token is configured"},
     404: {"model": ErrorBody, "description": "Not found"},
+    409: {"model": ErrorBody, "description": "Conflict with the current state"},
+    503: {"model": ErrorBody, "description": "The database does not answer"},
 }
 
 
-@router.get("/api/v1/events", response_model=EventList, responses={400: _ERRORS[400]})
-def list_events(
-    request: Request,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="events per page"),
-    cursor: str | None = Query(None, description="next_cursor from the previous page"),
-) -> EventList:
-    """Events that have a story, most recently updated first."""
-    storage = web_context(request).storage
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of an endpoint that may answer these error statuses."""
+    return {code: ERRORS[code] for code in codes}
+
+
+def parse_event_id(text: str) -> int:
+    """An event id from a URL; ``NotFoundError`` when it cannot be one."""
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise NotFoundError(f"no event {text!r}")
+    return int(text)
+
+
+def parse_since(text: str) -> datetime:
+    """An ISO 8601 date or date-time; a time without an offset is UTC."""
     try:
-        page = storage.list_events(limit=limit, cursor=cursor or None, order="newest")
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadRequest(
+            "since: expected an ISO 8601 date-time such as 2025-08-07T12:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def resolve_topic(text: str) -> str:
+    """The tag a ``topic`` parameter names: a slug (``policy``) or the tag itself
+    (``policy & regulation``, any case); ``BadRequest`` for anything else."""
+    key = text.strip()
+    if key in TOPIC_SLUGS:
+        return TOPIC_SLUGS[key]
+    for tag in TOPIC_SLUGS.values():
+        if tag.lower() == key.lower():
+            return tag
+    slugs = ", ".join(sorted(TOPIC_SLUGS))
+    raise BadRequest(f"topic: no topic {key!r}; topics are {slugs}")
+
+
+def _page(storage_call: Any) -> EventList:
+    try:
+        page: EventPage = storage_call()
     except ValueError:
         raise BadRequest("cursor: not a cursor this API gave out") from None
     return EventList(
@@ -203,16 +123,55 @@ def list_events(
     )
 
 
+@router.get("/events", response_model=EventList, responses=errors(400))
+def list_events(
+    request: Request,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="events per page"),
+    cursor: str | None = Query(None, description="next_cursor from the previous page"),
+    order: Literal["newest", "top"] = Query(
+        "newest", description="newest: last updated first; top: highest score first"
+    ),
+    since: str | None = Query(
+        None,
+        description="only events updated at or after this ISO 8601 date-time (UTC when "
+        "it has no offset)",
+        examples=["2025-08-07T12:00:00Z"],
+    ),
+    topic: str | None = Query(
+        None,
+        max_length=100,
+        description="a topic slug (" + ", ".join(sorted(TOPIC_SLUGS)) + ") or its tag",
+    ),
+    entity: str | None = Query(
+        None, max_length=200, description="a name the event involves (any case)"
+    ),
+    source: str | None = Query(
+        None, max_length=100, description="the id of a source that reports the event"
+    ),
+    min_score: float | None = Query(None, ge=0, le=100, description="lowest score, 0-100"),
+    min_sources: int = Query(1, ge=1, le=1000, description="fewest distinct sources"),
+) -> EventList:
+    """Events that have a story, filtered, in ``order``, ``limit`` at a time."""
+    where = EventFilter(
+        since=parse_since(since) if since else None,
+        topic=resolve_topic(topic) if topic else None,
+        entity=entity.strip() or None if entity else None,
+        source_id=source or None,
+        min_score=min_score,
+        min_sources=min_sources,
+    )
+    storage = web_context(request).storage
+    return _page(
+        lambda: storage.list_events(limit=limit, cursor=cursor or None, order=order, where=where)
+    )
+
+
 def event_api_path(event_id: int) -> str:
     """The API URL of one event."""
     return f"/api/v1/events/{event_id}"
 
 
-@router.get(
-    "/api/v1/events/{event_id}",
-    response_model=EventOut,
-    responses={301: _ERRORS[301], 404: _ERRORS[404]},
-)
+@router.get("/events/{event_id}", response_model=EventOut, responses=errors(301, 404))
 def get_event(request: Request, event_id: str) -> EventOut | Response:
     """One event by id. An event merged into another answers 301 with ``Location``
     the survivor's API URL (storage keeps that the final event, never a chain)."""
@@ -226,8 +185,51 @@ def get_event(request: Request, event_id: str) -> EventOut | Response:
     return event_out(view)
 
 
-@router.get("/healthz", response_model=Health)
-@router.head("/healthz", include_in_schema=False)
-def healthz() -> Health:
-    """Liveness: the process answers."""
-    return Health(status="ok")
+@router.get("/search", response_model=EventList, responses=errors(400))
+def search(
+    request: Request,
+    q: str = Query(..., min_length=1, max_length=200, description="the words to look for"),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="events per page"),
+    cursor: str | None = Query(None, description="next_cursor from the previous page"),
+) -> EventList:
+    """Events matching the words of ``q`` (full text over headlines, summaries, tags,
+    entities and the reports' titles), best match first. ``q`` is plain words: quotes
+    and operators in it are only words."""
+    storage = web_context(request).storage
+    return _page(lambda: storage.search_events(q, limit=limit, cursor=cursor or None))
+
+
+@router.get("/sources", response_model=SourceList)
+def list_sources(request: Request) -> SourceList:
+    """Every source (removed ones aside), by tier then name, with its polling health."""
+    rows = web_context(request).storage.source_health()
+    return SourceList(sources=[source_out(row.source, row) for row in rows])
+
+
+def _edition(request: Request, edition_id: str | None) -> BriefOut:
+    storage = web_context(request).storage
+    if edition_id is None:
+        latest = storage.list_briefs(limit=1)
+        if not latest:
+            raise NotFoundError("no edition of the Brief was published yet")
+        edition = latest[0]
+    else:
+        edition = storage.get_brief(edition_id)
+    earlier, later = storage.brief_neighbours(edition.id)
+    return brief_out(edition, earlier, later)
+
+
+@router.get("/brief", response_model=BriefOut, responses=errors(404))
+def latest_brief(request: Request) -> BriefOut:
+    """The latest edition of the Brief."""
+    return _edition(request, None)
+
+
+@router.get("/brief/{day}", response_model=BriefOut, responses=errors(400, 404))
+def brief_edition(request: Request, day: str) -> BriefOut:
+    """The edition of ``day`` (``YYYY-MM-DD``, the UTC date it closed)."""
+    try:
+        parse_edition_id(day)
+    except ValueError:
+        raise BadRequest(f"day: {day!r} is not a date written YYYY-MM-DD") from None
+    return _edition(request, day)

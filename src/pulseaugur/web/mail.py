@@ -45,6 +45,7 @@ def _page(request: Request, subscriber: Subscriber, done: bool) -> HTMLResponse:
             "done": done,
             "action": f"/unsubscribe/{subscriber.token}",
         },
+        request=request,
     )
     response.headers.update(PRIVATE_HEADERS)
     return response

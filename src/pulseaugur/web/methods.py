@@ -82,13 +82,14 @@ from pulseaugur.summarize.llm import (
 from pulseaugur.summarize.text import GENERIC_CAPS, MAX_SENTENCE_CHARS
 from pulseaugur.types import CoverageEntry, Item, ScoreParts, Source, Story
 from pulseaugur.web.context import web_context
+from pulseaugur.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
 PAGES: Final[tuple[tuple[str, str], ...]] = (
-    ("summaries", "How we write summaries"),
-    ("clustering", "How clustering works"),
-    ("ranking", "How we rank"),
+    ("summaries", N_("How we write summaries")),
+    ("clustering", N_("How clustering works")),
+    ("ranking", N_("How we rank")),
 )
 """The methods pages, in navigation order: ``(name, title)``; served at ``/methods/<name>``."""
 
@@ -496,7 +497,7 @@ def _render(request: Request, name: str, values: Mapping[str, Any]) -> HTMLRespo
         "value_text": value_text,
         **values,
     }
-    return web_context(request).render(f"methods_{name}.html", context)
+    return web_context(request).render(f"methods_{name}.html", context, request=request)
 
 
 @router.api_route("/methods/summaries", methods=["GET", "HEAD"], response_class=HTMLResponse)

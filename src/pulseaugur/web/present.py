@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from pulseaugur.rank.topics import TOPIC_SLUGS, topic_slug
 from pulseaugur.storage.base import EventView
-from pulseaugur.types import CoverageEntry, Item
+from pulseaugur.types import CoverageEntry, Item, SourceKind
+from pulseaugur.web.i18n import N_, NP_, UiText, ui_text
 
 LANGUAGE_NAMES: dict[str, str] = {
     "ar": "Arabic",
@@ -115,33 +117,110 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-SOCIAL_KINDS = frozenset({"mastodon", "bluesky", "hackernews", "reddit", "lobsters"})
+SOCIAL_KINDS: frozenset[SourceKind] = frozenset(
+    {"mastodon", "bluesky", "hackernews", "reddit", "lobsters"}
+)
+"""Source kinds whose items are posts on a social platform or an aggregator."""
+
+PLATFORM_NAMES: dict[SourceKind, str] = {
+    "bluesky": "Bluesky",
+    "hackernews": "Hacker News",
+    "lobsters": "Lobsters",
+    "mastodon": "Mastodon",
+    "reddit": "Reddit",
+}
+"""The social platforms, as Pulse names them (brand names: not translated)."""
+
 _ENGAGEMENT_WORDS: dict[str, tuple[str, str]] = {
-    "points": ("point", "points"),
-    "score": ("point", "points"),
-    "likes": ("like", "likes"),
-    "favourites": ("favourite", "favourites"),
-    "reposts": ("repost", "reposts"),
-    "reblogs": ("boost", "boosts"),
-    "replies": ("reply", "replies"),
-    "comments": ("comment", "comments"),
+    "points": NP_("%(num)s point", "%(num)s points"),
+    "score": NP_("%(num)s point", "%(num)s points"),
+    "likes": NP_("%(num)s like", "%(num)s likes"),
+    "favourites": NP_("%(num)s favourite", "%(num)s favourites"),
+    "reposts": NP_("%(num)s repost", "%(num)s reposts"),
+    "reblogs": NP_("%(num)s boost", "%(num)s boosts"),
+    "replies": NP_("%(num)s reply", "%(num)s replies"),
+    "comments": NP_("%(num)s comment", "%(num)s comments"),
 }
 
 
-def reaction(entry: CoverageEntry) -> str | None:
+def engagement(item: Item) -> int:
+    """The total of an item's engagement counts (points, likes, comments, …) in
+    ``raw_json["engagement"]``; 0 when it has none."""
+    counts = item.raw_json.get("engagement")
+    if not isinstance(counts, dict):
+        return 0
+    total = 0
+    for key in _ENGAGEMENT_WORDS:
+        value = counts.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            total += value
+    return total
+
+
+def reaction(entry: CoverageEntry, text: UiText | None = None) -> str | None:
     """For a post on a social platform or an aggregator, the line that marks it as a
-    reaction, with its engagement (``Reaction · 812 points · 361 comments``); None for
-    other coverage."""
+    reaction, with its engagement (``Reaction · 812 points · 361 comments``), in the
+    language of ``text`` (English by default); None for other coverage."""
     if entry.source.kind not in SOCIAL_KINDS:
         return None
-    parts = ["Reaction"]
-    engagement = entry.item.raw_json.get("engagement")
-    if isinstance(engagement, dict):
+    text = text or ui_text("en")
+    parts = [text.gettext("Reaction")]
+    counts = entry.item.raw_json.get("engagement")
+    if isinstance(counts, dict):
         for key, (one, many) in _ENGAGEMENT_WORDS.items():
-            value = engagement.get(key)
+            value = counts.get(key)
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                parts.append(f"{value:,} {one if value == 1 else many}")
+                parts.append(text.ngettext(one, many, value))
     return " · ".join(parts)
+
+
+TOPIC_LABELS: tuple[str, ...] = (
+    N_("models"),
+    N_("research"),
+    N_("products"),
+    N_("agents"),
+    N_("coding"),
+    N_("funding"),
+    N_("deals"),
+    N_("people"),
+    N_("policy & regulation"),
+    N_("legal"),
+    N_("safety"),
+    N_("security"),
+    N_("compute & energy"),
+    N_("open source"),
+    N_("robotics"),
+    N_("health & science"),
+    N_("society"),
+    N_("media & creative"),
+    N_("business"),
+    N_("opinion"),
+    N_("AI"),
+)
+"""Every topic tag, marked for the catalog (a test keeps this in step with the taxonomy)."""
+
+
+def topic_label(tag: str, text: UiText | None = None) -> str:
+    """A topic tag as shown in the UI language; tags outside the taxonomy as they are."""
+    if text is None or tag not in TOPIC_LABELS:
+        return tag
+    return text.gettext(tag)
+
+
+def topic_tag(value: str) -> str | None:
+    """The tag a ``topic=`` value names: a slug (``policy``) or the tag itself
+    (``policy & regulation``); None when it names no topic."""
+    if value in TOPIC_SLUGS:
+        return TOPIC_SLUGS[value]
+    if value in TOPIC_SLUGS.values():
+        return value
+    return None
+
+
+def topic_path(tag: str) -> str | None:
+    """The topic page of a tag (``/topics/policy``); None for a tag outside the taxonomy."""
+    slug = topic_slug(tag)
+    return f"/topics/{slug}" if TOPIC_SLUGS.get(slug) == tag else None
 
 
 def primary_entry(view: EventView) -> CoverageEntry | None:
