@@ -32,7 +32,7 @@ def test_home_lists_top_and_newest_with_links(client: TestClient) -> None:
     assert "3 sources" in html
     assert '<a class="tag" href="/topics/models">models</a>' in html
     assert 'datetime="2025-08-07T09:34:13Z"' in html  # last update of event 1
-    assert '<main id="content" data-live="/live/events">' in html
+    assert '<main id="content" tabindex="-1" data-live="/live/events">' in html
     assert '<ol class="events" id="top-events">' in html
     assert 'data-label-new="{n} new"' in html
     assert '<p id="live-new" class="live-new" role="status" hidden></p>' in html
