@@ -14,6 +14,7 @@ from web_seed import NOW
 
 from pulseaugur.storage.base import FetchLogEntry, Storage
 from pulseaugur.types import SourceState
+from pulseaugur.web.metrics import LatencyHistogram
 
 
 @pytest.fixture
@@ -94,6 +95,23 @@ def test_request_latency_by_route_template(client: TestClient) -> None:
     assert not any("openai" in route for route, _, _ in counts)
     assert value(samples, "pulseaugur_http_requests_in_flight") == 1  # this scrape
     assert value(samples, "pulseaugur_sse_listeners") == 0
+
+
+def test_latency_histogram_buckets_are_cumulative_with_a_sum() -> None:
+    histogram = LatencyHistogram(buckets=(0.001, 0.01))
+    for seconds in (0.0005, 0.001, 0.005, 2.0):  # a bound itself falls in its bucket
+        histogram.observe(("/x", "GET", 200), seconds)
+    [family] = histogram.collect()
+    samples = {
+        (s.name, s.labels.get("le")): s.value
+        for s in family.samples
+        if s.labels["route"] == "/x" and s.labels["status"] == "200"
+    }
+    assert samples[("pulseaugur_http_request_duration_seconds_bucket", "0.001")] == 2
+    assert samples[("pulseaugur_http_request_duration_seconds_bucket", "0.01")] == 3
+    assert samples[("pulseaugur_http_request_duration_seconds_bucket", "+Inf")] == 4
+    assert samples[("pulseaugur_http_request_duration_seconds_count", None)] == 4
+    assert samples[("pulseaugur_http_request_duration_seconds_sum", None)] == pytest.approx(2.0065)
 
 
 def test_each_app_has_its_own_registry(storage: Storage) -> None:

@@ -140,6 +140,21 @@ SHUTDOWN_GRACE_S = 3
 end by themselves) before it cancels them."""
 
 
+SERVER_TUNING: dict[str, Any] = {
+    "log_level": "warning",
+    "loop": "uvloop",
+    "http": "httptools",
+    "ws": "none",
+    "access_log": False,
+    "backlog": 2048,
+    "timeout_keep_alive": 15,
+    "timeout_graceful_shutdown": SHUTDOWN_GRACE_S,
+}
+"""How uvicorn serves the app, one process or several: uvloop with the httptools parser
+(the fast pair), no WebSockets, no access log, and ``SHUTDOWN_GRACE_S`` for open
+responses when stopping."""
+
+
 def web_server(
     storage: SqlStorage,
     host: str,
@@ -159,20 +174,7 @@ def web_server(
 
     weights = ScoreWeights.from_settings(settings) if settings is not None else None
     app = create_app(storage, settings=settings, weights=weights)
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        loop="uvloop",
-        http="httptools",
-        ws="none",
-        lifespan="on",
-        access_log=False,
-        backlog=2048,
-        timeout_keep_alive=15,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-    )
+    config = uvicorn.Config(app, host=host, port=port, lifespan="on", **SERVER_TUNING)
     return uvicorn.Server(config)
 
 
@@ -191,14 +193,7 @@ def serve_workers(settings: Settings, workers: int, *, config_file: Path | None 
         workers=workers,
         host=settings.host,
         port=settings.port,
-        log_level="warning",
-        loop="uvloop",
-        http="httptools",
-        ws="none",
-        access_log=False,
-        backlog=2048,
-        timeout_keep_alive=15,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        **SERVER_TUNING,
     )
 
 

@@ -86,6 +86,14 @@ class Entry:
     last_modified: datetime
     not_modified_headers: list[tuple[bytes, bytes]]
     route: object | None
+    start: Message
+    """The ``http.response.start`` message of a 200, built once."""
+    body_message: Message
+    """The ``http.response.body`` message of a GET, built once."""
+
+
+_EMPTY_BODY: Message = {"type": "http.response.body", "body": b""}
+"""The body message of a HEAD or a 304 (the server only reads messages)."""
 
 
 def _http_date(moment: datetime) -> str:
@@ -162,7 +170,7 @@ class HttpCache:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        if method not in ("GET", "HEAD"):
+        if method != "GET" and method != "HEAD":
             try:
                 await self.app(scope, receive, send)
             finally:
@@ -172,15 +180,34 @@ class HttpCache:
         if path.startswith(EXCLUDED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        revision = await self.current_revision()
+        if time.monotonic() - self._checked_at < self.revision_ttl_s:
+            revision = self._revision
+        else:
+            revision = await self.current_revision()
         if revision is None:
             await self.app(scope, receive, send)
             return
-        headers = _request_headers(scope)
-        language = _language(headers.get("cookie", ""), headers.get("accept-language", ""))
-        key: Key = (path, scope.get("query_string", b""), language)
-        entry = self._valid(key, revision)
-        if entry is None:
+        # The headers a hit reads, raw: the language is memoized by their bytes.
+        cookie: bytes | None = None
+        accept_language = b""
+        conditional = False
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie = value if cookie is None else cookie + b"; " + value
+            elif name == b"accept-language":
+                accept_language = value
+            elif name == b"if-none-match" or name == b"if-modified-since":
+                conditional = True
+        key: Key = (
+            path,
+            scope.get("query_string", b""),
+            _language(cookie or b"", accept_language),
+        )
+        entry = self.entries.get(key)
+        if entry is not None and entry.revision == revision:
+            self.entries.move_to_end(key)
+        else:
+            entry = None
             pending = self._rendering.get(key)
             if pending is not None:
                 await asyncio.shield(pending)
@@ -188,12 +215,17 @@ class HttpCache:
         if entry is not None:
             self.hits += 1
             started = time.perf_counter()
-            status = await self._answer(entry, headers, method, send)
+            if conditional:
+                status = await self._answer(entry, _request_headers(scope), method, send)
+            else:
+                await send(entry.start)
+                await send(entry.body_message if method == "GET" else _EMPTY_BODY)
+                status = 200
             if self.on_hit is not None:
                 self.on_hit(entry.route, method, status, time.perf_counter() - started)
             return
         self.misses += 1
-        await self._render(key, revision, scope, receive, send, headers)
+        await self._render(key, revision, scope, receive, send, _request_headers(scope))
 
     def _valid(self, key: Key, revision: int) -> Entry | None:
         entry = self.entries.get(key)
@@ -217,11 +249,10 @@ class HttpCache:
                     "headers": entry.not_modified_headers,
                 }
             )
-            await send({"type": "http.response.body", "body": b""})
+            await send(_EMPTY_BODY)
             return 304
-        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
-        body = b"" if method == "HEAD" else entry.body
-        await send({"type": "http.response.body", "body": body})
+        await send(entry.start)
+        await send(entry.body_message if method == "GET" else _EMPTY_BODY)
         return 200
 
     async def _render(
@@ -327,6 +358,8 @@ class HttpCache:
             last_modified=last_modified,
             not_modified_headers=[(n, v) for n, v in out if n in keep],
             route=route,
+            start={"type": "http.response.start", "status": 200, "headers": out},
+            body_message={"type": "http.response.body", "body": body},
         )
         if len(body) <= self.max_body:
             self._put(key, entry)
@@ -363,8 +396,12 @@ def _cacheable(start: Message) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def _language(cookie: str, accept_language: str) -> str:
-    return request_language({"cookie": cookie, "accept-language": accept_language})
+def _language(cookie: bytes, accept_language: bytes) -> str:
+    """The UI language for these raw ``Cookie`` and ``Accept-Language`` values, memoized
+    by their bytes (bounded: the least recently used pairs go first)."""
+    return request_language(
+        {"cookie": cookie.decode("latin-1"), "accept-language": accept_language.decode("latin-1")}
+    )
 
 
 def _request_headers(scope: Scope) -> dict[str, str]:
