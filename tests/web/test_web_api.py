@@ -85,10 +85,10 @@ def test_event_shape(client: TestClient) -> None:
     assert event["event_type"] == "model_release"
     assert event["score"] == 87.5
     assert event["score_parts"] == {
-        "authority": 0.95,
-        "cluster_strength": 0.7,
-        "headline_signal": 0.8,
-        "time_decay": 0.9,
+        "authority": 95.0,
+        "cluster_strength": 70.0,
+        "headline_signal": 80.0,
+        "time_decay": 90.0,
     }
     assert event["summarizer"] == "extractive"
     assert event["source_count"] == 3

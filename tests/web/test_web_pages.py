@@ -123,10 +123,10 @@ def test_event_page_shows_every_seed_field(client: TestClient) -> None:
     # score and its parts
     assert "SCORE 87.5" in text
     for label, value in (
-        ("Authority", "0.95"),
-        ("Cluster strength", "0.7"),
-        ("Headline signal", "0.8"),
-        ("Time decay", "0.9"),
+        ("Authority", "95"),
+        ("Cluster strength", "70"),
+        ("Headline signal", "80"),
+        ("Time decay", "90"),
     ):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in html
     # coverage
