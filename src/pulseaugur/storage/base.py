@@ -72,6 +72,9 @@ class EventFilter:
     storyline_id: int | None = None
 
 
+SourceStatus = Literal["ok", "failing", "paused", "disabled", "pending"]
+
+
 @dataclass(frozen=True, slots=True)
 class SourceHealth:
     """A source as the sources page shows it: its polling state (None before the first
@@ -81,6 +84,23 @@ class SourceHealth:
     state: SourceState | None
     items: int
     last_item_at: datetime | None
+
+    @property
+    def status(self) -> SourceStatus:
+        """One word for how polling goes: ``disabled`` (an operator turned it off),
+        ``pending`` (never polled yet), ``paused`` (stopped after days of failures; the
+        state's ``paused_reason`` says why), ``failing`` (its last polls failed), else
+        ``ok``."""
+        state = self.state
+        if not self.source.enabled:
+            return "disabled"
+        if state is None or (state.last_ok_at is None and state.last_error_at is None):
+            return "pending"
+        if state.paused_reason:
+            return "paused"
+        if state.consecutive_failures > 0:
+            return "failing"
+        return "ok"
 
 
 @dataclass(frozen=True, slots=True)

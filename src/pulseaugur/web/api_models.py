@@ -4,12 +4,12 @@ and the functions that build them from storage records."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pulseaugur.errors import NotFoundError
-from pulseaugur.storage.base import EventView, SourceHealth
+from pulseaugur.storage.base import EventView, SourceHealth, SourceStatus
 from pulseaugur.types import BriefEdition, CoverageEntry, Source
 from pulseaugur.web import present
 
@@ -110,7 +110,7 @@ class SourceHealthOut(BaseModel):
     failures: ``paused_reason`` says why), ``disabled`` (an operator turned it off),
     ``pending`` (never polled yet)."""
 
-    status: Literal["ok", "failing", "paused", "disabled", "pending"]
+    status: SourceStatus
     items: int
     last_item_at: str | None
     last_ok_at: str | None
@@ -310,22 +310,6 @@ def event_out(view: EventView) -> EventOut:
     )
 
 
-def health_status(
-    source: Source, health: SourceHealth | None
-) -> Literal["ok", "failing", "paused", "disabled", "pending"]:
-    """One word for how polling ``source`` goes (see ``SourceHealthOut``)."""
-    state = health.state if health is not None else None
-    if not source.enabled:
-        return "disabled"
-    if state is None or (state.last_ok_at is None and state.last_error_at is None):
-        return "pending"
-    if state.paused_reason:
-        return "paused"
-    if state.consecutive_failures > 0:
-        return "failing"
-    return "ok"
-
-
 def source_out(source: Source, health: SourceHealth | None) -> SourceOut:
     state = health.state if health is not None else None
     return SourceOut(
@@ -345,7 +329,7 @@ def source_out(source: Source, health: SourceHealth | None) -> SourceOut:
         health=None
         if health is None
         else SourceHealthOut(
-            status=health_status(source, health),
+            status=health.status,
             items=health.items,
             last_item_at=_when(health.last_item_at),
             last_ok_at=_when(state.last_ok_at if state else None),

@@ -16,7 +16,7 @@ from typing import Final, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from pulseaugur.storage.base import SourceHealth
+from pulseaugur.storage.base import SourceHealth, SourceStatus
 from pulseaugur.web.context import render_page, web_context
 from pulseaugur.web.i18n import N_
 
@@ -32,16 +32,19 @@ HEALTH_LABELS: Final[dict[Health, str]] = {
 MAX_ERROR_CHARS: Final = 200
 
 
+_SHOWN_AS: Final[dict[SourceStatus, Health]] = {
+    "ok": "ok",
+    "failing": "failing",
+    "paused": "paused",
+    "disabled": "paused",
+    "pending": "new",
+}
+
+
 def health(row: SourceHealth) -> Health:
-    """The health of one source (see the module docstring)."""
-    state = row.state
-    if not row.source.enabled or (state is not None and state.paused_reason):
-        return "paused"
-    if state is None or (state.last_ok_at is None and state.last_error_at is None):
-        return "new"
-    if state.consecutive_failures > 0 or state.failing_since is not None:
-        return "failing"
-    return "ok"
+    """The health of one source as the page shows it (see the module docstring): the
+    storage's ``SourceHealth.status``, with disabled sources shown as paused."""
+    return _SHOWN_AS[row.status]
 
 
 @router.api_route("/sources", methods=["GET", "HEAD"], response_class=HTMLResponse)
