@@ -54,9 +54,7 @@ two interactions with it, ``log_terms`` (log of the document's term count),
 strong), ``ent_missing_doc`` / ``ent_missing_event`` (share of the document's / the
 centroid's entity weight the other side lacks: ``Klitschko stops Thompson`` against an
 event about ``Klitschko stops Rahman``) and ``year_conflict`` (1 when both name years
-and none is shared), ``top_missing_doc`` / ``top_missing_event`` (share of the
-document's / the centroid's three heaviest entity terms the other side lacks: the main
-actor differs)."""
+and none is shared)."""
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("merge_model.json")
 
