@@ -31,6 +31,8 @@ def storage(empty_storage: Storage) -> Storage:
 
 @pytest.fixture
 def client(storage: Storage) -> Iterator[TestClient]:
+    """A client over the seeded storage whose render cache reads the storage revision
+    on every request, so a write a test makes shows at once."""
     with TestClient(
         create_app(storage, clock=lambda: NOW, revision_ttl_s=0), follow_redirects=False
     ) as c:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -12,16 +11,6 @@ from web_seed import HOSTILE, NOW, STORYLINE, seed_many
 
 from pulseaugur.storage.base import Storage
 from pulseaugur.web.app import create_app
-
-
-@pytest.fixture
-def client(storage: Storage) -> Iterator[TestClient]:
-    """A client whose render cache reads the storage revision on every request, so a
-    write a test makes shows at once."""
-    app = create_app(storage, clock=lambda: NOW, revision_ttl_s=0)
-    with TestClient(app, follow_redirects=False) as c:
-        yield c
-
 
 EVENT_KEYS = {
     "id",

@@ -25,15 +25,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def client(storage: Storage) -> Iterator[TestClient]:
-    """A client whose render cache reads the storage revision on every request, so an
-    edition a test publishes shows at once."""
-    app = create_app(storage, clock=lambda: NOW, revision_ttl_s=0)
-    with TestClient(app, follow_redirects=False) as c:
-        yield c
-
-
-@pytest.fixture
 def public_client(storage: Storage) -> Iterator[TestClient]:
     app = create_app(
         storage, clock=lambda: NOW, settings=Settings(public_url="https://news.example.org/")
