@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from pulseaugur.cluster import ClusterParams, OnlineClusterer
 from pulseaugur.cluster.merge import FEATURES, MergeModel, default_models
-from pulseaugur.cluster.train import Row, fit, folds
+from pulseaugur.cluster.train import Row, fit, folds, logistic
 from pulseaugur.types import ClusterDoc
 
 T0 = datetime(2025, 8, 7, 12, tzinfo=UTC)
@@ -96,6 +97,21 @@ def test_fit_learns_the_direction_of_a_separable_feature() -> None:
     assert model.weights[0] > 0
     assert all(w == 0 for w in model.weights[1:])
     assert model.logit(x[9]) > 0 > model.logit(x[0])
+
+
+def test_logistic_recovers_raw_scale_weights_and_ignores_constant_columns() -> None:
+    # y follows log-odds 2 * (a - 100) / 10 - 3 * b exactly in expectation; column c is constant
+    rng = np.random.default_rng(7)
+    a = rng.normal(100.0, 10.0, 20_000)
+    b = rng.normal(0.0, 1.0, 20_000)
+    x = np.column_stack([a, b, np.full_like(a, 5.0)])
+    p = 1.0 / (1.0 + np.exp(-(0.2 * a - 20.0 - 3.0 * b)))
+    y = (rng.random(len(a)) < p).astype(np.float64)
+    weights, bias = logistic(x, y, l2=1e-6)
+    assert weights[0] == pytest.approx(0.2, abs=0.02)
+    assert weights[1] == pytest.approx(-3.0, abs=0.2)
+    assert weights[2] == 0.0
+    assert bias == pytest.approx(-20.0, abs=2.0)
 
 
 def test_folds_split_by_group_deterministically() -> None:

@@ -46,7 +46,7 @@ from pulseaugur.cluster.online import ClusterParams, OnlineClusterer, Vector
 from pulseaugur.cluster.stream import parse_line
 from pulseaugur.types import ClusterDoc
 
-__all__ = ["Row", "fit", "load", "main"]
+__all__ = ["Row", "fit", "load", "logistic", "main"]
 
 DEFAULT_DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 CUTS = (
@@ -193,31 +193,36 @@ depends on how crowded the stream is and the body-length features on the kind of
 input, so they did not carry over between folds and data sets."""
 
 
-def fit(
-    x: Sequence[Sequence[float]], y: Sequence[float], use: Sequence[str], l2: float = 1.0
-) -> MergeModel:
-    """L2-regularized logistic regression by Newton steps on standardized features
-    (only those named in ``use``); the weights apply to raw feature values (cut 0.5)."""
-    xa = np.asarray(x, dtype=np.float64)
-    xa = xa * np.array([1.0 if name in use else 0.0 for name in FEATURES])
-    ya = np.asarray(y, dtype=np.float64)
-    mu = xa.mean(axis=0)
-    sd = xa.std(axis=0)
+def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
+    """L2-regularized logistic regression of ``y`` (0/1) on the columns of ``x`` by
+    Newton steps on standardized columns (constant columns get weight 0); returns the
+    weights and bias on the raw column scale."""
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0)
     sd[sd < 1e-9] = 1.0
-    z = np.hstack([np.ones((len(xa), 1)), (xa - mu) / sd])
+    z = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
     w = np.zeros(z.shape[1])
     reg = np.full(z.shape[1], l2)
     reg[0] = 0.0
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        grad = z.T @ (p - ya) + reg * w
+        grad = z.T @ (p - y) + reg * w
         hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(reg) + 1e-9 * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
         w -= step
         if float(np.abs(step).max()) < 1e-10:
             break
-    weights = w[1:] / sd
-    bias = float(w[0] - (w[1:] * mu / sd).sum())
+    return w[1:] / sd, float(w[0] - (w[1:] * mu / sd).sum())
+
+
+def fit(
+    x: Sequence[Sequence[float]], y: Sequence[float], use: Sequence[str], l2: float = 1.0
+) -> MergeModel:
+    """:func:`logistic` over the :data:`FEATURES` named in ``use`` (the others weigh 0),
+    as a :class:`MergeModel` (cut 0.5)."""
+    xa = np.asarray(x, dtype=np.float64)
+    xa = xa * np.array([1.0 if name in use else 0.0 for name in FEATURES])
+    weights, bias = logistic(xa, np.asarray(y, dtype=np.float64), l2)
     return MergeModel(tuple(round(float(v), 6) for v in weights), round(bias, 6))
 
 
