@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from pulseaugur.cluster.evaluate import bcubed
-from pulseaugur.cluster.features import PROPER, STRONG, raw_terms_titled
+from pulseaugur.cluster.features import PLAIN, PROPER, STRONG, is_year, raw_terms_titled
 from pulseaugur.cluster.online import ClusterParams
 from pulseaugur.cluster.train import Row, folds, load, logistic
 
@@ -72,7 +72,7 @@ def pair_features(rows: Sequence[Row]) -> np.ndarray:
         df.update(counts)
     vocab = {t: i for i, t in enumerate(sorted(df))}
     n = len(rows)
-    boost = {0: 1.0, PROPER: p.proper_boost, STRONG: p.strong_boost}
+    boost = {PLAIN: 1.0, PROPER: p.proper_boost, STRONG: p.strong_boost}
     terms = np.zeros((n, len(vocab)), dtype=np.float32)
     entity = np.zeros_like(terms)
     title = np.zeros_like(terms)
@@ -87,7 +87,7 @@ def pair_features(rows: Sequence[Row]) -> np.ndarray:
                 entity[d, vocab[t]] = w
             if k < in_title:
                 title[d, vocab[t]] = w
-        years.append({t for t in counts if len(t) == 4 and t.isdigit() and t[:2] in ("19", "20")})
+        years.append({t for t in counts if is_year(t)})
         ranked = sorted((t for t in counts if kinds[t] == PROPER), key=lambda t: (-counts[t], t))
         names.append(ranked[:TOP_NAMES])
     out = np.zeros((n, n, len(FEATURES)))

@@ -100,7 +100,7 @@ def test_fit_learns_the_direction_of_a_separable_feature() -> None:
 
 
 def test_logistic_recovers_raw_scale_weights_and_ignores_constant_columns() -> None:
-    # y follows log-odds 2 * (a - 100) / 10 - 3 * b exactly in expectation; column c is constant
+    # y is drawn with log-odds 0.2 * a - 20 - 3 * b; the third column is constant
     rng = np.random.default_rng(7)
     a = rng.normal(100.0, 10.0, 20_000)
     b = rng.normal(0.0, 1.0, 20_000)

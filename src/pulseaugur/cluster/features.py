@@ -37,6 +37,7 @@ __all__ = [
     "STOP_WORDS",
     "STRONG",
     "headline_and_body",
+    "is_year",
     "plain_text",
     "raw_terms",
     "raw_terms_titled",
@@ -107,6 +108,11 @@ def _stem(word: str) -> str:
     if len(_stem_cache) < 200_000:
         _stem_cache[word] = stem
     return stem
+
+
+def is_year(term: str) -> bool:
+    """Whether a term is a year from 1900 to 2099 (``2013``)."""
+    return len(term) == 4 and term[:2] in ("19", "20") and term.isdigit()
 
 
 def plain_text(text: str) -> str:

@@ -61,7 +61,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pulseaugur.cluster.features import PLAIN, PROPER, STRONG, raw_terms_titled
+from pulseaugur.cluster.features import PLAIN, PROPER, STRONG, is_year, raw_terms_titled
 from pulseaugur.cluster.merge import MergeModel, default_models
 from pulseaugur.types import Assignment, ClusterDoc
 
@@ -433,11 +433,6 @@ class _Tier:
         del self.groups[group.gid]
 
 
-def _is_year(term: str) -> bool:
-    """Whether a term is a year from 1900 to 2099."""
-    return len(term) == 4 and term[:2] in ("19", "20") and term.isdigit()
-
-
 def _prune(counts: dict[str, int], size: int, least: float) -> dict[str, int]:
     """The entries with a count of at least ``least`` and, when more than ``size`` of
     them would remain, only those counted more often than the ``size + 1``-th most
@@ -789,7 +784,7 @@ class OnlineClusterer:
                 missing_doc += w * w
             else:
                 dot += w * c
-            if _is_year(t):
+            if is_year(t):
                 doc_years.add(t)
         cent_sq = missing_event = 0.0
         cent_years = shared_year = False
@@ -798,7 +793,7 @@ class OnlineClusterer:
                 cent_sq += c * c
                 if t not in doc_ent:
                     missing_event += c * c
-                if _is_year(t):
+                if is_year(t):
                     cent_years = True
                     shared_year = shared_year or t in doc_years
         if doc_sq == 0 or cent_sq == 0:
